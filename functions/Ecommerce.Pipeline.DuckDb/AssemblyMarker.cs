@@ -1,0 +1,1 @@
+namespace Ecommerce.Pipeline.DuckDb; internal static class AssemblyMarker { }

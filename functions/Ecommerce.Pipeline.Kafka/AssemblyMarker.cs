@@ -1,0 +1,1 @@
+namespace Ecommerce.Pipeline.Kafka; internal static class AssemblyMarker { }
