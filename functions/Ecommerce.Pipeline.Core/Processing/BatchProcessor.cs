@@ -1,5 +1,6 @@
 using Ecommerce.Pipeline.Core.Geo;
 using Ecommerce.Pipeline.Core.Model;
+using Ecommerce.Pipeline.Core.Parsing;
 
 namespace Ecommerce.Pipeline.Core.Processing;
 
@@ -10,12 +11,12 @@ namespace Ecommerce.Pipeline.Core.Processing;
 public sealed class BatchProcessor
 {
     private readonly TimeProvider _time;
-    private readonly GeoResolver _geo;
+    private readonly TransactionParser _parser;
 
     public BatchProcessor(TimeProvider time, GeoResolver geo)
     {
         _time = time;
-        _geo = geo;
+        _parser = new TransactionParser(geo);
     }
 
     public BatchProcessor()
@@ -27,8 +28,33 @@ public sealed class BatchProcessor
     public BatchResult Process(IReadOnlyList<RawRecord> records)
     {
         ArgumentNullException.ThrowIfNull(records);
-        _ = _time;
-        _ = _geo;
-        throw new NotImplementedException("STUB: being implemented");
+        var clock = BatchClock.At(_time.GetUtcNow());
+        var rows = new List<TransactionRow>(records.Count);
+        var deadLetters = new List<DeadLetter>();
+        var seen = new HashSet<string>(records.Count, StringComparer.Ordinal);
+        var duplicates = 0;
+        for (var i = 0; i < records.Count; i++)
+        {
+            var record = records[i];
+            if (_parser.TryParse(record, clock, i, out var row, out var failure))
+            {
+                // First one in the batch wins; the sink applies the same rule across batches.
+                if (seen.Add(row!.TransactionId))
+                {
+                    rows.Add(row);
+                }
+                else
+                {
+                    duplicates++;
+                }
+            }
+            else
+            {
+                deadLetters.Add(DeadLetterFactory.Create(record, failure.Reason, failure.Detail, failure.TransactionId,
+                    clock.IngestedAt));
+            }
+        }
+
+        return new BatchResult(rows, deadLetters, duplicates);
     }
 }
