@@ -1,1 +1,3 @@
-System.Console.WriteLine("bench");
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Ecommerce.Pipeline.Benchmarks.TransformBenchmarks).Assembly).Run(args);

@@ -1,0 +1,37 @@
+namespace Ecommerce.Pipeline.Core.Configuration;
+
+/// <summary>
+/// The setting names of CONTRACT §4, declared once: the CLI's environment, <c>local.settings.json</c> Values, the
+/// Kubernetes ConfigMap and KEDA all use exactly these.
+/// </summary>
+public static class SettingNames
+{
+    public const string KafkaBrokerList = "KafkaBrokerList";
+    public const string TransactionsTopic = "TransactionsTopic";
+    public const string DeadLetterTopic = "DeadLetterTopic";
+    public const string ConsumerGroup = "ConsumerGroup";
+    public const string Sink = "Sink";
+    public const string DuckDbPath = "DuckDbPath";
+    public const string BigQueryProjectId = "BigQuery__ProjectId";
+    public const string BigQueryDatasetId = "BigQuery__DatasetId";
+    public const string BigQueryTableId = "BigQuery__TableId";
+    public const string BigQueryEndpoint = "BigQuery__Endpoint";
+    public const string ApplicationInsightsConnectionString = "APPLICATIONINSIGHTS_CONNECTION_STRING";
+
+    public static IReadOnlyList<string> All { get; } =
+    [
+        KafkaBrokerList, TransactionsTopic, DeadLetterTopic, ConsumerGroup, Sink, DuckDbPath, BigQueryProjectId,
+        BigQueryDatasetId, BigQueryTableId, BigQueryEndpoint, ApplicationInsightsConnectionString,
+    ];
+}
+
+/// <summary>Defaults of CONTRACT §4.</summary>
+public static class Defaults
+{
+    public const string TransactionsTopic = "transactions_stream";
+    public const string DeadLetterTopic = "transactions_dlq";
+    public const string ConsumerGroup = "ecommerce-pipeline";
+    public const string Sink = "duckdb";
+    public const string DuckDbPath = "data/warehouse.duckdb";
+    public const int MetricsPort = 9464;
+}

@@ -1,0 +1,34 @@
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+
+namespace Ecommerce.Pipeline.Benchmarks;
+
+/// <summary>Adds ns/record and records/s columns (one benchmark operation is one batch).</summary>
+internal sealed class PerRecordColumn : IColumn
+{
+    public string Id => nameof(PerRecordColumn);
+    public string ColumnName => "ns/record | records/s";
+    public bool AlwaysShow => true;
+    public ColumnCategory Category => ColumnCategory.Custom;
+    public int PriorityInCategory => 0;
+    public bool IsNumeric => false;
+    public UnitType UnitType => UnitType.Dimensionless;
+    public string Legend => "Mean time per record, and records per second on one core";
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase)
+    {
+        var report = summary[benchmarkCase];
+        if (report?.ResultStatistics is not { } stats)
+        {
+            return "-";
+        }
+
+        var nsPerRecord = stats.Mean / TransformBenchmarks.BatchSize;
+        return FormattableString.Invariant($"{nsPerRecord:F0} ns | {1e9 / nsPerRecord:N0}/s");
+    }
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) => GetValue(summary, benchmarkCase);
+    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+    public bool IsAvailable(Summary summary) => true;
+}
