@@ -1,1 +1,0 @@
-namespace Ecommerce.Pipeline.Kafka; internal static class AssemblyMarker { }
