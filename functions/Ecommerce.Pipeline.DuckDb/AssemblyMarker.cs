@@ -1,1 +1,0 @@
-namespace Ecommerce.Pipeline.DuckDb; internal static class AssemblyMarker { }

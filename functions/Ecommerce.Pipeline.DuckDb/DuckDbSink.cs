@@ -1,0 +1,172 @@
+using DuckDB.NET.Data;
+using Ecommerce.Pipeline.Core.Configuration;
+using Ecommerce.Pipeline.Core.Model;
+using Ecommerce.Pipeline.Core.Processing;
+using Ecommerce.Pipeline.Core.Schema;
+
+namespace Ecommerce.Pipeline.DuckDb;
+
+/// <summary>
+/// The embedded warehouse: a DuckDB file with the tables of <see cref="PipelineSchema"/>. Idempotent on each table's
+/// key; a write is one DuckDB transaction, so a crash mid-write leaves nothing of it behind.
+/// </summary>
+/// <remarks>
+/// <para>
+/// How duplicates are kept out. The first design was the textbook one: a PRIMARY KEY, rows appended into a temp
+/// staging table, then <c>INSERT OR IGNORE ... SELECT</c>. Measured on this 2-core machine (shared, loaded), 1,000-row
+/// batches into a table already holding 1M rows: PRIMARY KEY + INSERT OR IGNORE 222 ms a batch (the ART insert and
+/// its commit grow with the table: 40 ms at 100k rows, 410 ms at 3M); no key + <c>WHERE NOT EXISTS</c> anti-join
+/// 129 ms; semi-join prefilter + <c>NOT IN</c> 113 ms (both scan the whole key column every batch); a plain append
+/// with no duplicate check 20 ms, of which the commit's WAL fsync is about 8.
+/// </para>
+/// <para>
+/// So the check moved out of the database. DuckDB lets one process open a file read-write, and in this process all
+/// sinks on a file share one <see cref="DuckDbWarehouse"/>, so the sink is the only writer and can keep the set of
+/// stored keys in memory (loaded from the table at open, about 100 bytes a row). Each batch is filtered against it
+/// (first occurrence wins, also within the batch), the new rows are appended straight into the table with the
+/// Appender inside one transaction, and the keys join the set only after the commit. Inserted and duplicate counts
+/// are exact, and the cost no longer grows with the table: measured through this class on the same loaded machine,
+/// 12–13 ms per 1,000-row batch flat from 0 to 1M rows (~80,000 rows/s), 34 ms per 5,000-row batch (~130,000 rows/s),
+/// a fully re-delivered batch 0.3 ms; reopening a 1M-row file loads the keys in under 1 s.
+/// </para>
+/// <para>
+/// Concurrency: calls are serialised by a semaphore shared by all sinks on the file. While a sink holds the file,
+/// other processes cannot open it at all, not even with <c>ACCESS_MODE=READ_ONLY</c> (DuckDB reports "Could not set
+/// lock on file"), so <c>pipeline query</c>/<c>report</c> need the processor stopped.
+/// </para>
+/// </remarks>
+public sealed class DuckDbSink : ITransactionSink
+{
+    private readonly DuckDbWarehouse _warehouse;
+    private int _disposed;
+
+    /// <summary>Opens or creates the file (and its directory) and the tables.</summary>
+    /// <param name="path">The database file; <see cref="Defaults.DuckDbPath"/> when null or blank.</param>
+    /// <exception cref="WarehouseException">The file is locked by another process, or its tables have another shape.</exception>
+    public DuckDbSink(string? path = null)
+    {
+        _warehouse = DuckDbWarehouse.Acquire(string.IsNullOrWhiteSpace(path) ? Defaults.DuckDbPath : path);
+    }
+
+    public string Name => "duckdb";
+
+    /// <summary>The full path of the database file.</summary>
+    public string DatabasePath => _warehouse.FullPath;
+
+    public async Task<RowWriteResult> WriteRowsAsync(IReadOnlyList<TransactionRow> rows, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Count == 0)
+        {
+            return RowWriteResult.Empty;
+        }
+
+        var (inserted, duplicates) = await StoreAsync(PipelineSchema.Transactions, _warehouse.TransactionKeys, rows, cancellationToken)
+            .ConfigureAwait(false);
+        return new RowWriteResult(inserted, duplicates, []);
+    }
+
+    public async Task WriteDeadLettersAsync(IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(deadLetters);
+        if (deadLetters.Count > 0)
+        {
+            await StoreAsync(PipelineSchema.DeadLetters, _warehouse.DeadLetterKeys, deadLetters, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        // Wait for a write in progress so the connection is not closed under it.
+        await _warehouse.Gate.WaitAsync().ConfigureAwait(false);
+        _warehouse.Gate.Release();
+        _warehouse.Release();
+    }
+
+    private async Task<(int Inserted, int Duplicates)> StoreAsync<TRow>(
+        TableSchema<TRow> table, KeyIndex<TRow> keys, IReadOnlyList<TRow> items, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        await _warehouse.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            return Store(table, keys, items, cancellationToken);
+        }
+        finally
+        {
+            _warehouse.Gate.Release();
+        }
+    }
+
+    private (int Inserted, int Duplicates) Store<TRow>(
+        TableSchema<TRow> table, KeyIndex<TRow> keys, IReadOnlyList<TRow> items, CancellationToken cancellationToken)
+    {
+        var fresh = new List<TRow>(items.Count);
+        var batchKeys = new HashSet<string>(items.Count, StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            var key = keys.KeyOf(item);
+            if (!keys.Contains(key) && batchKeys.Add(key))
+            {
+                fresh.Add(item);
+            }
+        }
+
+        var duplicates = items.Count - fresh.Count;
+        if (fresh.Count == 0)
+        {
+            return (0, duplicates);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var connection = _warehouse.Connection;
+        using (var transaction = connection.BeginTransaction())
+        {
+            try
+            {
+                // Closing the appender flushes its rows into the open transaction.
+                using (var appender = connection.CreateAppender(table.Name))
+                {
+                    var writer = new AppenderRowWriter<TRow>(table);
+                    foreach (var item in fresh)
+                    {
+                        writer.Append(appender, item);
+                    }
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+                transaction.Commit();
+            }
+            catch
+            {
+                TryRollback(transaction);
+                throw;
+            }
+        }
+
+        keys.AddRange(batchKeys);
+        return (fresh.Count, duplicates);
+    }
+
+    private static void TryRollback(DuckDBTransaction transaction)
+    {
+        try
+        {
+            transaction.Rollback();
+        }
+        catch (DuckDBException)
+        {
+            // The transaction is already gone (e.g. aborted by the failed statement); nothing was committed.
+        }
+        catch (InvalidOperationException)
+        {
+            // Already completed or rolled back.
+        }
+    }
+}

@@ -1,0 +1,120 @@
+using DuckDB.NET.Data;
+using Ecommerce.Pipeline.Core.Model;
+using Ecommerce.Pipeline.Core.Schema;
+
+namespace Ecommerce.Pipeline.DuckDb;
+
+/// <summary>
+/// One open warehouse file in this process: its read-write connection, its write gate and its key indexes. Sinks on
+/// the same file share one instance, so the key indexes stay authoritative even with two sinks in one process.
+/// </summary>
+internal sealed class DuckDbWarehouse
+{
+    private static readonly Dictionary<string, DuckDbWarehouse> Open = new(StringComparer.Ordinal);
+    private static readonly Lock OpenLock = new();
+
+    private int _references;
+
+    private DuckDbWarehouse(string fullPath, DuckDBConnection connection)
+    {
+        FullPath = fullPath;
+        Connection = connection;
+        TransactionKeys = new KeyIndex<TransactionRow>(PipelineSchema.Transactions);
+        DeadLetterKeys = new KeyIndex<DeadLetter>(PipelineSchema.DeadLetters);
+    }
+
+    public string FullPath { get; }
+    public DuckDBConnection Connection { get; }
+
+    /// <summary>Serialises writes: one DuckDB connection is not safe for concurrent use.</summary>
+    public SemaphoreSlim Gate { get; } = new(1, 1);
+
+    public KeyIndex<TransactionRow> TransactionKeys { get; }
+    public KeyIndex<DeadLetter> DeadLetterKeys { get; }
+
+    public static DuckDbWarehouse Acquire(string path)
+    {
+        var fullPath = Path.GetFullPath(path);
+        lock (OpenLock)
+        {
+            if (!Open.TryGetValue(fullPath, out var warehouse))
+            {
+                var directory = Path.GetDirectoryName(fullPath);
+                if (!string.IsNullOrEmpty(directory))
+                {
+                    Directory.CreateDirectory(directory);
+                }
+
+                var connection = DuckDbConnections.Open(fullPath, readOnly: false);
+                try
+                {
+                    warehouse = new DuckDbWarehouse(fullPath, connection);
+                    warehouse.Initialise();
+                }
+                catch
+                {
+                    connection.Dispose();
+                    throw;
+                }
+
+                Open.Add(fullPath, warehouse);
+            }
+
+            warehouse._references++;
+            return warehouse;
+        }
+    }
+
+    public void Release()
+    {
+        lock (OpenLock)
+        {
+            if (--_references > 0)
+            {
+                return;
+            }
+
+            Open.Remove(FullPath);
+        }
+
+        Connection.Dispose();
+        Gate.Dispose();
+    }
+
+    private void Initialise()
+    {
+        EnsureTable(PipelineSchema.Transactions);
+        EnsureTable(PipelineSchema.DeadLetters);
+        TransactionKeys.Load(Connection);
+        DeadLetterKeys.Load(Connection);
+    }
+
+    // Creates the table if missing; an existing table must have exactly the declared columns, or the appender
+    // would write values into the wrong columns (or fail on every batch).
+    private void EnsureTable<TRow>(TableSchema<TRow> table)
+    {
+        DuckDbConnections.Execute(Connection, DuckDbSchema.CreateTableSql(table));
+
+        using var command = Connection.CreateCommand();
+        command.CommandText =
+            "SELECT column_name, data_type FROM information_schema.columns " +
+            "WHERE table_schema = 'main' AND table_name = " + DuckDbSchema.Literal(table.Name) +
+            " ORDER BY ordinal_position";
+        var actual = new List<string>();
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                actual.Add(reader.GetString(0) + " " + reader.GetString(1));
+            }
+        }
+
+        var expected = table.Columns.Select(c => c.Name + " " + DuckDbSchema.SqlType(c)).ToList();
+        if (!actual.SequenceEqual(expected, StringComparer.Ordinal))
+        {
+            throw new WarehouseException(
+                $"Table '{table.Name}' in '{FullPath}' does not match the pipeline schema. Expected ({string.Join(", ", expected)}), " +
+                $"found ({string.Join(", ", actual)}). Use a new file or migrate the table.");
+        }
+    }
+}
