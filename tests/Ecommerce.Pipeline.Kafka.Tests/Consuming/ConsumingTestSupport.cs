@@ -1,0 +1,195 @@
+using Xunit.Abstractions;
+using System.Collections.Concurrent;
+using System.Globalization;
+using Confluent.Kafka;
+using Ecommerce.Pipeline.Core.Model;
+using Ecommerce.Pipeline.Core.Processing;
+using Ecommerce.Pipeline.Kafka.Consuming;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Ecommerce.Pipeline.Kafka.Tests.Consuming;
+
+/// <summary>
+/// An in-memory warehouse with the real sink contract: idempotent by transaction_id (first one wins) and by
+/// (topic, partition, offset) for dead letters. <see cref="BeforeWrite"/> lets a test fail or block a write.
+/// </summary>
+internal sealed class MemorySink : ITransactionSink
+{
+    private readonly ConcurrentDictionary<string, TransactionRow> _rows = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string, int, long), DeadLetter> _deadLetters = new();
+    private int _attempts;
+
+    /// <summary>Runs before each row write with the 1-based attempt number; may throw or wait.</summary>
+    public Func<int, CancellationToken, Task>? BeforeWrite { get; set; }
+
+    public string Name => "memory";
+
+    public int Attempts => Volatile.Read(ref _attempts);
+
+    public IReadOnlyDictionary<string, TransactionRow> Rows => _rows;
+
+    public IReadOnlyCollection<DeadLetter> DeadLetters => [.. _deadLetters.Values];
+
+    public async Task<RowWriteResult> WriteRowsAsync(IReadOnlyList<TransactionRow> rows, CancellationToken cancellationToken)
+    {
+        var attempt = Interlocked.Increment(ref _attempts);
+        if (BeforeWrite is { } hook)
+        {
+            await hook(attempt, cancellationToken).ConfigureAwait(false);
+        }
+
+        var inserted = 0;
+        foreach (var row in rows)
+        {
+            if (_rows.TryAdd(row.TransactionId, row))
+            {
+                inserted++;
+            }
+        }
+
+        return new RowWriteResult(inserted, rows.Count - inserted, []);
+    }
+
+    public Task WriteDeadLettersAsync(IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken)
+    {
+        foreach (var d in deadLetters)
+        {
+            _deadLetters.TryAdd((d.KafkaTopic, d.KafkaPartition, d.KafkaOffset), d);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
+
+internal sealed class MemoryDeadLetterPublisher : IDeadLetterPublisher
+{
+    private readonly ConcurrentQueue<DeadLetter> _published = new();
+
+    public IReadOnlyCollection<DeadLetter> Published => [.. _published];
+
+    public Task PublishAsync(IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken)
+    {
+        foreach (var d in deadLetters)
+        {
+            _published.Enqueue(d);
+        }
+
+        return Task.CompletedTask;
+    }
+}
+
+internal sealed class CountingMetrics : IPipelineMetrics
+{
+    private int _sinkRetries;
+
+    public int SinkRetries => Volatile.Read(ref _sinkRetries);
+
+    public void BatchConsumed(int messages) { }
+    public void RowsWritten(string sink, int rows) { }
+    public void DeadLetters(IReadOnlyList<DeadLetter> deadLetters) { }
+    public void Duplicates(int count) { }
+    public void SinkWrite(string sink, TimeSpan duration) { }
+    public void SinkError(string sink, string kind) { }
+    public void SinkRetry(string sink) => Interlocked.Increment(ref _sinkRetries);
+    public void EndToEndLatency(IReadOnlyList<TransactionRow> rows, DateTimeOffset storedAt) { }
+}
+
+internal static class ConsumingKit
+{
+    public static readonly TimeSpan RunDeadline = TimeSpan.FromSeconds(90);
+
+    /// <summary>Valid transaction messages t{first}..t{first+count-1}, keyed by user id.</summary>
+    public static IEnumerable<(string? Key, string Value)> Transactions(int count, int first = 0, string prefix = "t")
+    {
+        var now = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+        for (var i = first; i < first + count; i++)
+        {
+            var user = $"u{i % 37}";
+            yield return (user,
+                $$"""{"transaction_id":"{{prefix}}{{i}}","user_id":"{{user}}","product_id":"p{{i % 11}}","price":12.5,"timestamp":"{{now}}","payment_method":"visa"}""");
+        }
+    }
+
+    public static IEnumerable<string> Ids(int count, int first = 0, string prefix = "t") =>
+        Enumerable.Range(first, count).Select(i => $"{prefix}{i}");
+
+    public static StreamProcessorOptions Options(string bootstrapServers, string group) => new()
+    {
+        BootstrapServers = bootstrapServers,
+        GroupId = group,
+        MaxBatchRecords = 100,
+        MaxBatchWait = TimeSpan.FromMilliseconds(50),
+        RetryBaseDelay = TimeSpan.FromMilliseconds(10),
+        RetryMaxDelay = TimeSpan.FromMilliseconds(200),
+        ShutdownTimeout = TimeSpan.FromSeconds(5),
+        UntilIdle = TimeSpan.FromSeconds(2),
+        // Faster group convergence on the embedded broker when a member leaves without Close.
+        ConsumerSettings = new Dictionary<string, string> { ["session.timeout.ms"] = "6000", ["heartbeat.interval.ms"] = "500" },
+    };
+
+    public static StreamProcessor Processor(StreamProcessorOptions options, ITransactionSink sink,
+        IPipelineMetrics? metrics = null, Microsoft.Extensions.Logging.ILogger? logger = null)
+    {
+        metrics ??= NullPipelineMetrics.Instance;
+        var handler = new TransactionBatchHandler(new BatchProcessor(), sink, new MemoryDeadLetterPublisher(), metrics,
+            TimeProvider.System);
+        return logger is null
+            ? new StreamProcessor(options, handler, NullLogger<StreamProcessor>.Instance, metrics)
+            : new StreamProcessor(options, handler.HandleAsync, sink.Name, logger, metrics);
+    }
+
+    /// <summary>The group's committed offset per partition (null when none), read with a plain client.</summary>
+    public static Dictionary<int, long?> Committed(string bootstrapServers, string group, string topic, IReadOnlyList<int> partitions)
+    {
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrapServers,
+            GroupId = group,
+            EnableAutoCommit = false,
+        }).Build();
+        return consumer.Committed(partitions.Select(p => new TopicPartition(topic, p)), TimeSpan.FromSeconds(10))
+            .ToDictionary(c => c.Partition.Value, c => c.Offset.IsSpecial ? (long?)null : c.Offset.Value);
+    }
+
+    /// <summary>The high watermark (end offset) per partition.</summary>
+    public static Dictionary<int, long> EndOffsets(string bootstrapServers, string topic, IReadOnlyList<int> partitions)
+    {
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrapServers,
+            GroupId = "end-offsets-reader",
+        }).Build();
+        return partitions.ToDictionary(p => p,
+            p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).High.Value);
+    }
+}
+
+/// <summary>Writes log lines (with elapsed time) to the xunit test output, for diagnosing a failed run.</summary>
+internal sealed class TestOutputLogger(ITestOutputHelper output, string name) : Microsoft.Extensions.Logging.ILogger
+{
+    private static readonly System.Diagnostics.Stopwatch Clock = System.Diagnostics.Stopwatch.StartNew();
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => logLevel >= Microsoft.Extensions.Logging.LogLevel.Information;
+
+    public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId,
+        TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        if (!IsEnabled(logLevel))
+        {
+            return;
+        }
+
+        try
+        {
+            output.WriteLine($"{Clock.Elapsed.TotalSeconds,8:F3} {name} {logLevel}: {formatter(state, exception)} {exception?.Message}");
+        }
+        catch (InvalidOperationException)
+        {
+            // The test already finished.
+        }
+    }
+}
