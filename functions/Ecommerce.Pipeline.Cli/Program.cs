@@ -1,1 +1,3 @@
-System.Console.WriteLine("pipeline");
+using Ecommerce.Pipeline.Cli;
+
+return await PipelineCli.RunAsync(args);

@@ -135,10 +135,13 @@ public sealed class StreamProcessorTests(ITestOutputHelper output) : IDisposable
             TimeSpan.FromSeconds(5), "one write in progress");
         Assert.InRange(consumedWhilePaused, 1, bound);
         Assert.InRange(processor.Counters.BufferedRecords, 1, bound);
-        // Stall longer than UntilIdle: time spent paused must not count as "no message arrived".
+        // The sink blocks for 10 s, longer than UntilIdle: time spent paused must not count as "no message arrived",
+        // and nothing more is read into memory meanwhile.
+        var stall = TimeSpan.FromSeconds(10);
+        Assert.True(stall > options.UntilIdle!.Value);
         var pausedFor = System.Diagnostics.Stopwatch.StartNew();
-        KafkaTestKit.WaitUntil(() => pausedFor.Elapsed > options.UntilIdle!.Value + TimeSpan.FromMilliseconds(500),
-            TimeSpan.FromSeconds(10), "a stall longer than UntilIdle");
+        KafkaTestKit.WaitUntil(() => pausedFor.Elapsed > stall, stall + TimeSpan.FromSeconds(10), "a 10 s sink stall");
+        Assert.InRange(processor.Counters.MaxBufferedRecords, 1, bound);
         Assert.False(run.IsCompleted);
         Assert.Equal(consumedWhilePaused, processor.Counters.Consumed);
         release.SetResult();

@@ -1,0 +1,280 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Confluent.Kafka;
+using Ecommerce.Pipeline.Cli.Hosting;
+using Ecommerce.Pipeline.Kafka;
+using Ecommerce.Pipeline.Kafka.Consuming;
+using Ecommerce.Pipeline.Kafka.Embedded;
+using Ecommerce.Pipeline.Kafka.Producing;
+
+namespace Ecommerce.Pipeline.Cli.Commands;
+
+/// <summary>
+/// <c>pipeline bench</c>: the end-to-end benchmark on the embedded broker, in one run so the figures are comparable:
+/// (a) a plain consumer's raw read rate, (b) the pipeline's rate over the same messages into a fresh DuckDB,
+/// (c) end-to-end latency at fixed producer rates, (d) peak RSS.
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var messages = Options.Positive("--messages", "Messages for the throughput runs", 200_000);
+        var json = new Option<string?>("--json") { Description = "Also write the results as JSON to this file" };
+        var latencyDuration = Options.Duration("--latency-duration", "Length of each fixed-rate latency run (default 20s)");
+        var rates = new Option<string>("--latency-rates") { Description = "Producer rates for the latency runs", DefaultValueFactory = _ => "833,20000" };
+        var command = new Command("bench", "End-to-end benchmark on the embedded broker: raw consume vs pipeline, latency, peak RSS")
+        {
+            messages, json, latencyDuration, rates,
+        };
+        command.SetAction((parse, cancellationToken) => Run.GuardedAsync(() => RunAsync(parse.GetValue(messages),
+            parse.GetValue(json), parse.GetValue(latencyDuration) ?? TimeSpan.FromSeconds(20), ParseRates(parse.GetValue(rates)!),
+            cancellationToken)));
+        return command;
+    }
+
+    private static int[] ParseRates(string text)
+    {
+        try
+        {
+            return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(r => int.Parse(r, CultureInfo.InvariantCulture)).Where(r => r > 0).ToArray();
+        }
+        catch (FormatException)
+        {
+            throw new UsageException($"--latency-rates: '{text}' is not a comma-separated list of rates.");
+        }
+    }
+
+    private static async Task<int> RunAsync(int messages, string? jsonPath, TimeSpan latencyDuration, int[] rates,
+        CancellationToken cancellationToken)
+    {
+        var err = Console.Error;
+        using var loggers = Logging.Create(Microsoft.Extensions.Logging.LogLevel.Warning);
+        using var cluster = EmbeddedKafkaCluster.Start(brokers: 3, partitions: 6);
+        var workDir = Directory.CreateTempSubdirectory("pipeline-bench-");
+        try
+        {
+            // Size the throughput topic so the broker retains all N: it deletes the oldest messages beyond its
+            // per-partition budget, and a pre-produced backlog is the only way to compare raw and pipeline reads fairly.
+            const int maxPartitions = 128;
+            var partitions = Math.Max(6, (int)Math.Ceiling(messages / (EmbeddedKafkaCluster.RetainedMessagesPerPartition * 0.7)));
+            if (partitions > maxPartitions)
+            {
+                throw new UsageException(
+                    $"--messages {messages:N0} is more than the embedded broker retains in {maxPartitions} partitions; use at most " +
+                    $"{(long)(maxPartitions * EmbeddedKafkaCluster.RetainedMessagesPerPartition * 0.7):N0}.");
+            }
+
+            const string topic = "bench_transactions";
+            cluster.CreateTopic(topic, partitions);
+            await err.WriteLineAsync($"bench: {messages:N0} messages pre-produced over {partitions} partitions on {cluster.BootstrapServers}");
+            var produced = await TransactionProducer.Create(cluster.BootstrapServers).RunAsync(
+                new ProduceOptions { Topic = topic, Count = messages, BadRatio = 0.01, Seed = Random.Shared.Next(1, int.MaxValue) },
+                null, cancellationToken);
+            if (!produced.Succeeded)
+            {
+                throw new RuntimeFailureException($"pre-producing failed: {string.Join("; ", produced.Errors)}");
+            }
+
+            await err.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"bench: produced {produced.Acknowledged:N0} at {produced.AchievedRate:N0}/s"));
+
+            var raw = RawConsume(cluster.BootstrapServers, topic, messages, cancellationToken);
+            await err.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"bench: (a) raw consume {raw:N0}/s"));
+
+            var pipeline = await PipelineRate(cluster.BootstrapServers, topic, messages, Path.Combine(workDir.FullName, "throughput.duckdb"),
+                loggers, cancellationToken);
+            await err.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"bench: (b) pipeline {pipeline:N0}/s"));
+
+            var latencies = new Dictionary<string, double[]>();
+            foreach (var rate in rates)
+            {
+                var p = await Latency(cluster, rate, latencyDuration, Path.Combine(workDir.FullName, $"latency-{rate}.duckdb"), loggers, cancellationToken);
+                latencies[rate.ToString(CultureInfo.InvariantCulture)] = p;
+                await err.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"bench: (c) {rate}/s p50 {p[0]:F0} ms p95 {p[1]:F0} ms p99 {p[2]:F0} ms"));
+            }
+
+            var peakRssMb = PeakRssMegabytes();
+            PrintTable(raw, pipeline, latencies, peakRssMb);
+            if (jsonPath is not null)
+            {
+                await WriteJsonAsync(jsonPath, raw, pipeline, latencies, peakRssMb);
+            }
+
+            return ExitCodes.Success;
+        }
+        finally
+        {
+            workDir.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>(a) A plain consumer with the processor's settings, doing nothing with what it reads.</summary>
+    private static double RawConsume(string servers, string topic, int messages, CancellationToken cancellationToken)
+    {
+        var config = KafkaClientConfig.Consumer(servers, "bench-raw-" + Guid.NewGuid().ToString("N"));
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(config).SetLogHandler((_, _) => { }).Build();
+        consumer.Subscribe(topic);
+        // The clock starts at the first message, as for the pipeline: joining the group is not throughput.
+        var started = 0L;
+        long read = 0;
+        long bytes = 0;
+        while (read < messages && !cancellationToken.IsCancellationRequested)
+        {
+            var result = consumer.Consume(TimeSpan.FromMilliseconds(100));
+            if (result?.Message is { } message)
+            {
+                if (read == 0)
+                {
+                    started = Stopwatch.GetTimestamp();
+                }
+
+                read++;
+                bytes += message.Value?.Length ?? 0;
+            }
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        consumer.Close();
+        GC.KeepAlive(bytes);
+        return read / elapsed.TotalSeconds;
+    }
+
+    /// <summary>(b) The stream processor over the same messages, into a fresh DuckDB, until all are stored or dead-lettered.</summary>
+    private static async Task<double> PipelineRate(string servers, string topic, int messages, string duckDbPath,
+        Microsoft.Extensions.Logging.ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var options = new StreamProcessorOptions
+        {
+            BootstrapServers = servers,
+            Topic = topic,
+            GroupId = "bench-pipeline-" + Guid.NewGuid().ToString("N"),
+            MaxBatchRecords = 5_000,
+            MaxBatchBytes = 4 * 1024 * 1024,
+        };
+        await using var runtime = new PipelineRuntime(options, new SinkOptions("duckdb", duckDbPath), "transactions_dlq", loggers);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var run = runtime.RunAsync(stop.Token);
+        var c = runtime.Processor.Counters;
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(5));
+        while (c.Consumed == 0 && !run.IsCompleted)
+        {
+            await timer.WaitForNextTickAsync(cancellationToken);
+        }
+
+        // Counters move once per batch: the first batch marks the start and is not counted.
+        var started = Stopwatch.GetTimestamp();
+        var before = c.Consumed;
+        while (c.Stored + c.DeadLetters + c.Duplicates < messages && !run.IsCompleted)
+        {
+            await timer.WaitForNextTickAsync(cancellationToken);
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        await stop.CancelAsync();
+        await run;
+        return (messages - before) / elapsed.TotalSeconds;
+    }
+
+    /// <summary>(c) The processor running while the producer holds a fixed rate; Kafka timestamp → committed in DuckDB.</summary>
+    private static async Task<double[]> Latency(EmbeddedKafkaCluster cluster, int rate, TimeSpan duration, string duckDbPath,
+        Microsoft.Extensions.Logging.ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var topic = "bench_latency_" + rate.ToString(CultureInfo.InvariantCulture);
+        cluster.CreateTopic(topic, 6);
+        var options = new StreamProcessorOptions
+        {
+            BootstrapServers = cluster.BootstrapServers,
+            Topic = topic,
+            GroupId = "bench-latency-" + Guid.NewGuid().ToString("N"),
+        };
+        await using var runtime = new PipelineRuntime(options, new SinkOptions("duckdb", duckDbPath), "transactions_dlq", loggers);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var run = runtime.RunAsync(stop.Token);
+        // Let the group form before the clock starts, so the first messages do not wait for the assignment.
+        using (var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20)))
+        {
+            while (runtime.Processor.Counters.AssignedPartitions == 0 && !run.IsCompleted)
+            {
+                await timer.WaitForNextTickAsync(cancellationToken);
+            }
+        }
+
+        var produced = await TransactionProducer.Create(cluster.BootstrapServers).RunAsync(
+            new ProduceOptions { Topic = topic, Duration = duration, Rate = rate, Seed = Random.Shared.Next(1, int.MaxValue) }, null, cancellationToken);
+        var c = runtime.Processor.Counters;
+        using (var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20)))
+        {
+            while (c.Stored + c.DeadLetters + c.Duplicates < produced.Acknowledged && !run.IsCompleted)
+            {
+                await timer.WaitForNextTickAsync(cancellationToken);
+            }
+        }
+
+        await stop.CancelAsync();
+        await run;
+        return runtime.Latency.Percentiles(50, 95, 99) ?? [double.NaN, double.NaN, double.NaN];
+    }
+
+    private static double PeakRssMegabytes()
+    {
+        // VmHWM: the peak resident set size of this process, as the kernel counted it.
+        foreach (var line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                var kb = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+                return kb / 1024.0;
+            }
+        }
+
+        return Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
+    }
+
+    private static void PrintTable(double raw, double pipeline, Dictionary<string, double[]> latencies, double peakRssMb)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var o = Console.Out;
+        o.WriteLine("| measure | value |");
+        o.WriteLine("|---|---|");
+        o.WriteLine(string.Create(inv, $"| (a) raw consume | {raw:N0} msg/s |"));
+        o.WriteLine(string.Create(inv, $"| (b) pipeline (parse → DuckDB → commit) | {pipeline:N0} tx/s |"));
+        o.WriteLine(string.Create(inv, $"| ratio (b)/(a) | {pipeline / raw:F2} |"));
+        foreach (var (rate, p) in latencies)
+        {
+            o.WriteLine(string.Create(inv, $"| (c) latency at {rate}/s p50 / p95 / p99 | {p[0]:F0} / {p[1]:F0} / {p[2]:F0} ms |"));
+        }
+
+        o.WriteLine(string.Create(inv, $"| (d) peak RSS | {peakRssMb:F0} MB |"));
+    }
+
+    private static async Task WriteJsonAsync(string path, double raw, double pipeline, Dictionary<string, double[]> latencies, double peakRssMb)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        await using var stream = File.Create(path);
+        using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        writer.WriteStartObject();
+        writer.WriteNumber("raw_consume_per_sec", Math.Round(raw, 1));
+        writer.WriteNumber("pipeline_per_sec", Math.Round(pipeline, 1));
+        writer.WriteNumber("ratio", Math.Round(pipeline / raw, 3));
+        writer.WriteStartObject("latency_ms");
+        foreach (var (rate, p) in latencies)
+        {
+            writer.WriteStartObject(rate);
+            writer.WriteNumber("p50", p[0]);
+            writer.WriteNumber("p95", p[1]);
+            writer.WriteNumber("p99", p[2]);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndObject();
+        writer.WriteNumber("peak_rss_mb", Math.Round(peakRssMb, 1));
+        writer.WriteEndObject();
+    }
+}

@@ -1,0 +1,71 @@
+using System.CommandLine;
+using Ecommerce.Pipeline.Core.Configuration;
+
+namespace Ecommerce.Pipeline.Cli.Commands;
+
+/// <summary>Options shared by several verbs; defaults come from the contract's settings (environment) when set.</summary>
+internal static class Options
+{
+    public static string? Env(string name) =>
+        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
+
+    public static Option<string> BootstrapServers(bool required = true)
+    {
+        var fromEnv = Env(SettingNames.KafkaBrokerList);
+        var option = new Option<string>("--bootstrap-servers")
+        {
+            Description = $"Kafka bootstrap servers, HOST:PORT,... (default: ${SettingNames.KafkaBrokerList})",
+            Required = required && fromEnv is null,
+        };
+        if (fromEnv is not null)
+        {
+            option.DefaultValueFactory = _ => fromEnv;
+        }
+
+        return option;
+    }
+
+    public static Option<string> Topic() => new("--topic")
+    {
+        Description = "Topic to read or write",
+        DefaultValueFactory = _ => Env(SettingNames.TransactionsTopic) ?? Defaults.TransactionsTopic,
+    };
+
+    public static Option<string> DuckDbPath() => new("--duckdb")
+    {
+        Description = "DuckDB warehouse file",
+        DefaultValueFactory = _ => Env(SettingNames.DuckDbPath) ?? Defaults.DuckDbPath,
+    };
+
+    public static Option<int> MetricsPort(int defaultPort = Defaults.MetricsPort) => new("--metrics-port")
+    {
+        Description = "Port of the Prometheus /metrics endpoint (0 = none)",
+        DefaultValueFactory = _ => defaultPort,
+        Validators = { r => { if (r.GetValueOrDefault<int>() is < 0 or > 65535) { r.AddError("--metrics-port must be 0–65535."); } } },
+    };
+
+    /// <summary>A duration written 250ms, 5s, 2m or 1h.</summary>
+    public static Option<TimeSpan?> Duration(string name, string description) => new(name)
+    {
+        Description = description + " (e.g. 250ms, 5s, 2m, 1h)",
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : null;
+            if (DurationParser.TryParse(text, out var duration) && duration > TimeSpan.Zero)
+            {
+                return duration;
+            }
+
+            result.AddError($"{name}: '{text}' is not a duration like 250ms, 5s, 2m or 1h.");
+            return null;
+        },
+    };
+
+    public static Option<T> Positive<T>(string name, string description, T defaultValue)
+        where T : struct, IComparable<T> => new(name)
+    {
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+        Validators = { r => { if (r.GetValueOrDefault<T>().CompareTo(default) <= 0) { r.AddError($"{name} must be positive."); } } },
+    };
+}

@@ -1,0 +1,113 @@
+using Ecommerce.Pipeline.Core.Geo;
+using Ecommerce.Pipeline.Core.Processing;
+using Ecommerce.Pipeline.Kafka.Consuming;
+using Ecommerce.Pipeline.Kafka.DeadLetters;
+using Ecommerce.Pipeline.Metrics;
+using Microsoft.Extensions.Logging;
+
+namespace Ecommerce.Pipeline.Cli.Hosting;
+
+/// <summary>
+/// The stream processor with everything it needs, as <c>process</c>, <c>dev</c> and <c>bench</c> run it: sink,
+/// dead-letter publisher, batch processor, metrics, and a lag reader refreshing <c>pipeline_consumer_lag</c>.
+/// </summary>
+internal sealed class PipelineRuntime : IAsyncDisposable
+{
+    private readonly ILoggerFactory _loggers;
+    private readonly KafkaDeadLetterPublisher _publisher;
+    private readonly ConsumerLagReader _lagReader;
+    private readonly CancellationTokenSource _lagLoopStop = new();
+    private Task _lagLoop = Task.CompletedTask;
+    private long _lastLag = -1;
+
+    public PipelineRuntime(StreamProcessorOptions options, SinkOptions sinkOptions, string deadLetterTopic,
+        ILoggerFactory loggers, TimeProvider? time = null)
+    {
+        _loggers = loggers;
+        time ??= TimeProvider.System;
+        Sink = SinkFactory.Create(sinkOptions);
+        _publisher = new KafkaDeadLetterPublisher(options.BootstrapServers, deadLetterTopic);
+        Latency = new LatencyRecorder();
+        var metrics = new CompositeMetrics(PrometheusPipelineMetrics.Instance, Latency);
+        var handler = new TransactionBatchHandler(new BatchProcessor(time, GeoResolver.Default), Sink, _publisher, metrics, time);
+        Processor = new StreamProcessor(options, handler, loggers.CreateLogger<StreamProcessor>(), metrics);
+        _lagReader = new ConsumerLagReader(options.BootstrapServers, options.GroupId);
+    }
+
+    public ITransactionSink Sink { get; }
+    public StreamProcessor Processor { get; }
+    public LatencyRecorder Latency { get; }
+
+    /// <summary>Total lag of the group at the last refresh, or −1 before the first.</summary>
+    public long LastLag => Interlocked.Read(ref _lastLag);
+
+    public async Task<StreamProcessorSummary> RunAsync(CancellationToken cancellationToken)
+    {
+        KafkaPreflight.Check(Processor.Options.BootstrapServers, Processor.Options.Topic, TimeSpan.FromSeconds(10));
+        _lagLoop = RefreshLagAsync(TimeSpan.FromSeconds(2), _lagLoopStop.Token);
+        try
+        {
+            return await Processor.RunAsync(cancellationToken);
+        }
+        finally
+        {
+            await _lagLoopStop.CancelAsync();
+            await _lagLoop;
+        }
+    }
+
+    private async Task RefreshLagAsync(TimeSpan interval, CancellationToken cancellationToken)
+    {
+        var topic = Processor.Options.Topic;
+        var log = _loggers.CreateLogger<PipelineRuntime>();
+        using var timer = new PeriodicTimer(interval);
+        do
+        {
+            try
+            {
+                var lag = await _lagReader.ReadAsync(topic, TimeSpan.FromSeconds(5), cancellationToken);
+                foreach (var p in lag.Partitions)
+                {
+                    ConsumerLagGauge.Set(p.Topic, p.Partition, p.Lag);
+                }
+
+                Interlocked.Exchange(ref _lastLag, lag.Total);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is Confluent.Kafka.KafkaException or TimeoutException)
+            {
+                // Lag is advisory; a slow metadata call must not disturb processing.
+                LagRefreshFailed(log, ex);
+            }
+        }
+        while (await WaitAsync(timer, cancellationToken));
+    }
+
+    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private static readonly Action<ILogger, Exception?> LagRefreshFailed =
+        LoggerMessage.Define(LogLevel.Debug, new EventId(1, "LagRefreshFailed"), "Consumer lag refresh failed");
+
+    public async ValueTask DisposeAsync()
+    {
+        await _lagLoopStop.CancelAsync();
+        await _lagLoop;
+        _lagLoopStop.Dispose();
+        _lagReader.Dispose();
+        _publisher.Dispose();
+        await Sink.DisposeAsync();
+    }
+}
