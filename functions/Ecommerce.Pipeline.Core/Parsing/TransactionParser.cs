@@ -31,6 +31,12 @@ internal sealed class TransactionParser
 
     private readonly GeoResolver _geo;
 
+    // Bounded caches of repeated texts (see SpanCache): hits allocate nothing and skip the resolving work.
+    private readonly SpanCache<GeoLocation> _places = new(capacity: 50_000, maxKeyLength: 128);
+    private readonly SpanCache<string> _payments = new(capacity: 10_000, maxKeyLength: 64);
+    private readonly SpanCache<bool> _userIds = new(capacity: 200_000, maxKeyLength: MaxIdLength);
+    private readonly SpanCache<bool> _productIds = new(capacity: 200_000, maxKeyLength: MaxIdLength);
+
     public TransactionParser(GeoResolver geo) => _geo = geo;
 
     private enum Field
@@ -296,7 +302,7 @@ internal sealed class TransactionParser
 
         // The id for the dead letter, when it can be read.
         string? transactionId = null;
-        var txStatus = ReadId(json, slots[(int)Field.TransactionId], out var txValue);
+        var txStatus = ReadId(json, slots[(int)Field.TransactionId], null, out var txValue);
         if (txStatus == IdStatus.Ok)
         {
             transactionId = txValue;
@@ -320,13 +326,13 @@ internal sealed class TransactionParser
             return false;
         }
 
-        if (ReadId(json, slots[(int)Field.UserId], out var userId) != IdStatus.Ok)
+        if (ReadId(json, slots[(int)Field.UserId], _userIds, out var userId) != IdStatus.Ok)
         {
             failure = new(DeadLetterReason.InvalidField, FieldNames[(int)Field.UserId], transactionId);
             return false;
         }
 
-        if (ReadId(json, slots[(int)Field.ProductId], out var productId) != IdStatus.Ok)
+        if (ReadId(json, slots[(int)Field.ProductId], _productIds, out var productId) != IdStatus.Ok)
         {
             failure = new(DeadLetterReason.InvalidField, FieldNames[(int)Field.ProductId], transactionId);
             return false;
@@ -394,15 +400,24 @@ internal sealed class TransactionParser
         }
 
         // Enrichment: never a reason to reject.
-        var (paymentMethod, paymentRaw) = ReadPaymentMethod(json, slots[(int)Field.PaymentMethod]);
+        var (paymentMethod, paymentRaw) = ReadPaymentMethod(json, slots[(int)Field.PaymentMethod], _payments);
         var geo = GeoLocation.None;
         string? geoRaw = null;
         ref var geoSlot = ref slots[(int)Field.Geolocation];
         switch (geoSlot.Kind)
         {
             case JsonTokenType.String:
-                geoRaw = StringValue(json, geoSlot);
-                geo = _geo.ResolveText(geoRaw);
+                if (!_places.TryGet(Chars(json, geoSlot, stackalloc char[128]), out geoRaw, out geo))
+                {
+                    geoRaw = StringValue(json, geoSlot);
+                    geo = _geo.ResolveText(geoRaw);
+                    if (geo.Latitude is null)
+                    {
+                        // Place names repeat; coordinate texts rarely do, so they are not worth a cache slot.
+                        _places.Add(geoRaw, geo);
+                    }
+                }
+
                 break;
             case JsonTokenType.StartObject:
                 geoRaw = Encoding.UTF8.GetString(json.Slice(geoSlot.RawStart, geoSlot.RawLength));
@@ -465,9 +480,17 @@ internal sealed class TransactionParser
     }
 
     /// <summary>An id: a string (trimmed, 1–128 characters, no control characters) or an integer number.</summary>
-    private static IdStatus ReadId(ReadOnlySpan<byte> json, in Slot slot, out string? id)
+    private static IdStatus ReadId(ReadOnlySpan<byte> json, in Slot slot, SpanCache<bool>? cache, out string? id)
     {
         id = null;
+        if (cache is not null && slot.Kind == JsonTokenType.String &&
+            cache.TryGet(Chars(json, slot, stackalloc char[MaxIdLength]).Trim(), out var known, out _))
+        {
+            // Only ids that passed validation are cached.
+            id = known;
+            return IdStatus.Ok;
+        }
+
         switch (slot.Kind)
         {
             case JsonTokenType.None or JsonTokenType.Null:
@@ -502,6 +525,7 @@ internal sealed class TransactionParser
                 }
 
                 id = text;
+                cache?.Add(text, true);
                 return IdStatus.Ok;
             default:
                 return IdStatus.Invalid;
@@ -529,7 +553,8 @@ internal sealed class TransactionParser
         return true;
     }
 
-    private static (string Canonical, string? Raw) ReadPaymentMethod(ReadOnlySpan<byte> json, in Slot slot)
+    private static (string Canonical, string? Raw) ReadPaymentMethod(ReadOnlySpan<byte> json, in Slot slot,
+        SpanCache<string> cache)
     {
         switch (slot.Kind)
         {
@@ -537,9 +562,15 @@ internal sealed class TransactionParser
                 return (PaymentMethods.Unknown, null);
             case JsonTokenType.String:
                 var chars = Chars(json, slot, stackalloc char[64]);
+                if (cache.TryGet(chars, out var cachedRaw, out var cachedCanonical))
+                {
+                    return (cachedCanonical, cachedRaw);
+                }
+
                 var canonical = PaymentMethods.Canonicalize(chars);
                 // The raw text is stored as sent; reuse the canonical instance when they are the same text.
                 var raw = chars.SequenceEqual(canonical) ? canonical : chars.ToString();
+                cache.Add(raw, canonical);
                 return (canonical, raw);
             default:
                 return (PaymentMethods.Other, RawText(json, slot));

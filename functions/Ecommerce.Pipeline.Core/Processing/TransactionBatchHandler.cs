@@ -29,45 +29,69 @@ public sealed class TransactionBatchHandler
 
     public ITransactionSink Sink => _sink;
 
-    public async Task<BatchOutcome> HandleAsync(IReadOnlyList<RawRecord> records, CancellationToken cancellationToken)
+    /// <summary>The pure transform of a batch; hosts may run it ahead, while the previous batch is being stored.</summary>
+    public BatchResult Prepare(IReadOnlyList<RawRecord> records) => _processor.Process(records);
+
+    public Task<BatchOutcome> HandleAsync(IReadOnlyList<RawRecord> records, CancellationToken cancellationToken) =>
+        HandleAsync(records, null, cancellationToken);
+
+    /// <summary>Stores one batch; <paramref name="prepared"/> is its <see cref="Prepare"/> result when already computed.</summary>
+    /// <remarks>A retry may pass the same prepared result again: it is only read, never changed.</remarks>
+    public async Task<BatchOutcome> HandleAsync(IReadOnlyList<RawRecord> records, BatchResult? prepared,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(records);
         _metrics.BatchConsumed(records.Count);
-        var result = _processor.Process(records);
+        var result = prepared ?? _processor.Process(records);
 
+        // The dead letters of the transform go to their topic while the rows are written: two independent waits.
+        var publishing = result.DeadLetters.Count > 0
+            ? _publisher.PublishAsync(result.DeadLetters, cancellationToken)
+            : Task.CompletedTask;
         var written = RowWriteResult.Empty;
-        if (result.Rows.Count > 0)
+        try
         {
-            var started = Stopwatch.GetTimestamp();
-            try
+            if (result.Rows.Count > 0)
             {
-                written = await _sink.WriteRowsAsync(result.Rows, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                _metrics.SinkError(_sink.Name, ex.GetType().Name);
-                throw;
-            }
+                var started = Stopwatch.GetTimestamp();
+                try
+                {
+                    written = await _sink.WriteRowsAsync(result.Rows, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    _metrics.SinkError(_sink.Name, ex.GetType().Name);
+                    throw;
+                }
 
-            _metrics.SinkWrite(_sink.Name, Stopwatch.GetElapsedTime(started));
+                _metrics.SinkWrite(_sink.Name, Stopwatch.GetElapsedTime(started));
+            }
+        }
+        finally
+        {
+            // Never leave the publish unobserved, whatever happened to the rows.
+            await publishing.ConfigureAwait(false);
         }
 
         var deadLetters = result.DeadLetters;
         if (written.Rejected.Count > 0)
         {
             var failedAt = _time.GetUtcNow().UtcDateTime;
+            var rejected = new List<DeadLetter>(written.Rejected.Count);
             foreach (var rejection in written.Rejected)
             {
-                deadLetters.Add(DeadLetterFactory.RejectedBySink(records[rejection.Row.SourceIndex], rejection.Message,
+                rejected.Add(DeadLetterFactory.RejectedBySink(records[rejection.Row.SourceIndex], rejection.Message,
                     rejection.Row.TransactionId, failedAt));
             }
+
+            await _publisher.PublishAsync(rejected, cancellationToken).ConfigureAwait(false);
+            deadLetters = [.. result.DeadLetters, .. rejected];
         }
 
         if (deadLetters.Count > 0)
         {
-            // Topic first, table second: both are idempotent per (topic, partition, offset) for consumers that dedupe,
-            // and the table is the one the report reads.
-            await _publisher.PublishAsync(deadLetters, cancellationToken).ConfigureAwait(false);
+            // The table after the topic: the table is what the report reads, and both are idempotent per
+            // (topic, partition, offset) for readers that dedupe.
             await _sink.WriteDeadLettersAsync(deadLetters, cancellationToken).ConfigureAwait(false);
         }
 

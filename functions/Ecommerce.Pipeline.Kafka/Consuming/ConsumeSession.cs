@@ -69,7 +69,10 @@ internal sealed class ConsumeSession : IDisposable
         _logger = owner.Logger;
         _topic = _options.Topic;
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        _batches = Channel.CreateBounded<Batch>(new BoundedChannelOptions(_options.MaxInFlightBatches)
+        // With a prepare step the handler loop holds one batch ahead (being transformed) outside the channel, so the
+        // channel is one shorter and at most MaxInFlightBatches + 2 batches are in memory either way.
+        var capacity = owner.Prepare is null ? _options.MaxInFlightBatches : Math.Max(1, _options.MaxInFlightBatches - 1);
+        _batches = Channel.CreateBounded<Batch>(new BoundedChannelOptions(capacity)
         {
             SingleReader = true,
             SingleWriter = true,
@@ -638,40 +641,85 @@ internal sealed class ConsumeSession : IDisposable
 
     private async Task HandlerLoopAsync()
     {
-        await foreach (var batch in _batches.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        var reader = _batches.Reader;
+        var prepare = _owner.Prepare;
+        (Batch Batch, Task<object?>? Prepared)? ahead = null;
+        while (true)
         {
-            var started = Stopwatch.GetTimestamp();
-            BatchOutcome? outcome = null;
-            Exception? failure = null;
-            if (!_poisoned && !_stop.IsCancellationRequested)
+            Batch batch;
+            Task<object?>? prepared;
+            if (ahead is { } next)
             {
-                try
+                (batch, prepared) = next;
+                ahead = null;
+            }
+            else
+            {
+                if (!await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
                 {
-                    // The retry waits end on a stop; the sink call itself only on the hard stop.
-                    outcome = await _retry.ExecuteAsync(
-                        static (state, _) => new ValueTask<BatchOutcome>(
-                            state.Owner.HandleAsync(state.Batch.Records, state.HardStop)),
-                        (Owner: _owner, Batch: batch, HardStop: _hardStop.Token),
-                        _stop.Token).ConfigureAwait(false);
+                    break;
                 }
-#pragma warning disable CA1031 // Any failure that outlived the retries means: not acknowledged.
-                catch (Exception ex)
-#pragma warning restore CA1031
+
+                if (!reader.TryRead(out batch!))
                 {
-                    failure = ex;
+                    continue;
                 }
+
+                prepared = StartPrepare(prepare, batch);
             }
 
-            if (outcome is null)
+            // Transform the following batch while this one is stored (batches still complete in order).
+            if (prepare is not null && reader.TryRead(out var following))
             {
-                // Never acknowledge a batch after one that was not: its offsets would cover the lost one.
-                _poisoned = true;
-                StreamProcessorLog.Abandoned(_logger, failure, batch.Records.Count);
-                _stop.Cancel();
+                ahead = (following, StartPrepare(prepare, following));
             }
 
-            Complete(batch, outcome, Stopwatch.GetElapsedTime(started));
+            await HandleOneAsync(batch, prepared).ConfigureAwait(false);
         }
+    }
+
+    private static Task<object?>? StartPrepare(Func<IReadOnlyList<RawRecord>, object?>? prepare, Batch batch) =>
+        prepare is null ? null : Task.Run(() => prepare(batch.Records));
+
+    private async Task HandleOneAsync(Batch batch, Task<object?>? preparing)
+    {
+        var started = Stopwatch.GetTimestamp();
+        BatchOutcome? outcome = null;
+        Exception? failure = null;
+        if (!_poisoned && !_stop.IsCancellationRequested)
+        {
+            try
+            {
+                var prepared = preparing is null ? null : await preparing.ConfigureAwait(false);
+                // The retry waits end on a stop; the sink call itself only on the hard stop.
+                outcome = await _retry.ExecuteAsync(
+                    static (state, _) => new ValueTask<BatchOutcome>(
+                        state.Owner.HandleAsync(state.Batch.Records, state.Prepared, state.HardStop)),
+                    (Owner: _owner, Batch: batch, Prepared: prepared, HardStop: _hardStop.Token),
+                    _stop.Token).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // Any failure that outlived the retries means: not acknowledged.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                failure = ex;
+            }
+        }
+        else if (preparing is not null)
+        {
+            // Observe it, so a failed transform of a dropped batch is not an unobserved task exception.
+            await preparing.ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        }
+
+        if (outcome is null)
+        {
+            // Never acknowledge a batch after one that was not: its offsets would cover the lost one.
+            _poisoned = true;
+            StreamProcessorLog.Abandoned(_logger, failure, batch.Records.Count);
+            _stop.Cancel();
+        }
+
+        Complete(batch, outcome, Stopwatch.GetElapsedTime(started));
     }
 
     private void Complete(Batch batch, BatchOutcome? outcome, TimeSpan elapsed)

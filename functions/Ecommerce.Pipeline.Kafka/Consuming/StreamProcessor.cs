@@ -28,7 +28,7 @@ namespace Ecommerce.Pipeline.Kafka.Consuming;
 /// </remarks>
 public sealed class StreamProcessor
 {
-    private readonly Func<IReadOnlyList<RawRecord>, CancellationToken, Task<BatchOutcome>> _handle;
+    private readonly Func<IReadOnlyList<RawRecord>, object?, CancellationToken, Task<BatchOutcome>> _handle;
     private int _started;
 
     public StreamProcessor(StreamProcessorOptions options, TransactionBatchHandler handler, ILogger<StreamProcessor> logger,
@@ -36,9 +36,13 @@ public sealed class StreamProcessor
         : this(options, (handler ?? throw new ArgumentNullException(nameof(handler))).HandleAsync, handler.Sink.Name,
             logger, metrics)
     {
+        // The transform is pure: the handler loop runs it for the next batch while the current one is stored,
+        // so parsing and the sink write use both cores.
+        _handle = (records, prepared, ct) => handler.HandleAsync(records, prepared as BatchResult, ct);
+        Prepare = handler.Prepare;
     }
 
-    /// <summary>For tests and benchmarks: any batch handler with the same contract as <see cref="TransactionBatchHandler.HandleAsync"/>.</summary>
+    /// <summary>For tests and benchmarks: any batch handler with the same contract as <see cref="TransactionBatchHandler.HandleAsync(IReadOnlyList{RawRecord}, CancellationToken)"/>.</summary>
     internal StreamProcessor(StreamProcessorOptions options,
         Func<IReadOnlyList<RawRecord>, CancellationToken, Task<BatchOutcome>> handle, string sinkName, ILogger logger,
         IPipelineMetrics? metrics = null)
@@ -48,7 +52,7 @@ public sealed class StreamProcessor
         ArgumentNullException.ThrowIfNull(logger);
         options.Validate();
         Options = options;
-        _handle = handle;
+        _handle = (records, _, ct) => handle(records, ct);
         SinkName = sinkName;
         Logger = logger;
         Metrics = metrics ?? NullPipelineMetrics.Instance;
@@ -65,8 +69,11 @@ public sealed class StreamProcessor
 
     internal IPipelineMetrics Metrics { get; }
 
-    internal Task<BatchOutcome> HandleAsync(IReadOnlyList<RawRecord> records, CancellationToken cancellationToken) =>
-        _handle(records, cancellationToken);
+    internal Task<BatchOutcome> HandleAsync(IReadOnlyList<RawRecord> records, object? prepared,
+        CancellationToken cancellationToken) => _handle(records, prepared, cancellationToken);
+
+    /// <summary>A pure step the handler loop may run ahead for the next batch (null: none).</summary>
+    internal Func<IReadOnlyList<RawRecord>, object?>? Prepare { get; }
 
     /// <summary>
     /// Runs the loop until <paramref name="cancellationToken"/> is cancelled (a graceful stop, not an error) or,
