@@ -1,0 +1,1 @@
+namespace Ecommerce.Pipeline.BigQuery; internal static class AssemblyMarker { }

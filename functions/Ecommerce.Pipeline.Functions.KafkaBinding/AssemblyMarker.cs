@@ -1,0 +1,1 @@
+namespace Ecommerce.Pipeline.Functions.KafkaBinding; internal static class AssemblyMarker { }

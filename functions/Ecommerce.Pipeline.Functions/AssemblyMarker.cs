@@ -1,0 +1,1 @@
+namespace Ecommerce.Pipeline.Functions; internal static class AssemblyMarker { }

@@ -1,0 +1,1 @@
+namespace Ecommerce.Pipeline.Hosting; internal static class AssemblyMarker { }

@@ -1,0 +1,1 @@
+namespace Ecommerce.Pipeline.BigQuery.Tests; public sealed class PlaceholderTests { [Fact] public void Builds() => Assert.True(true); }
