@@ -28,7 +28,8 @@ public static class PipelineCli
         if (parse.Errors.Count > 0)
         {
             // One line, as scripts expect; `pipeline VERB --help` shows the rest.
-            await Console.Error.WriteLineAsync($"pipeline: {parse.Errors[0].Message}");
+            var message = string.Join(' ', parse.Errors[0].Message.Split(['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            await Console.Error.WriteLineAsync($"pipeline: {message}");
             return ExitCodes.Usage;
         }
 

@@ -38,11 +38,11 @@ public sealed class DuckDbReport
         ArgumentOutOfRangeException.ThrowIfLessThan(minutes, 1);
         return $"""
             WITH newest AS (SELECT date_trunc('minute', max(event_timestamp)) AS minute FROM {Transactions})
-            SELECT date_trunc('minute', t.event_timestamp) AS minute, count(*) AS orders, sum(t.price) AS revenue
+            SELECT date_trunc('minute', t.event_timestamp) AS minute, count(*) AS orders, sum(t.price) AS revenue, t.currency
             FROM {Transactions} t, newest
             WHERE t.event_timestamp >= newest.minute - INTERVAL {minutes.ToString(CultureInfo.InvariantCulture)} MINUTE + INTERVAL 1 MINUTE
-            GROUP BY 1
-            ORDER BY 1
+            GROUP BY 1, t.currency
+            ORDER BY 1, orders DESC, t.currency
             """;
     }
 
@@ -123,19 +123,20 @@ public sealed class DuckDbReport
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         return $"""
-            SELECT product_id, count(*) AS orders, sum(price) AS revenue
+            SELECT product_id, count(*) AS orders, sum(price) AS revenue, currency
             FROM {Transactions}
-            GROUP BY product_id
-            ORDER BY {orderBy}, product_id
+            GROUP BY product_id, currency
+            ORDER BY {orderBy}, product_id, currency
             LIMIT {limit.ToString(CultureInfo.InvariantCulture)}
             """;
     }
 
-    // A missing value is its own group, shown as NULL, so the totals add up to all transactions.
+    // A missing value is its own group, shown as NULL, so the totals add up to all transactions. Amounts are
+    // summed per currency: adding yen to dollars would be meaningless, and there is no exchange rate here.
     private static string RevenueBySql(string column) => $"""
-        SELECT {column}, count(*) AS orders, sum(price) AS revenue
+        SELECT {column}, count(*) AS orders, sum(price) AS revenue, currency
         FROM {Transactions}
-        GROUP BY {column}
-        ORDER BY revenue DESC, {column} NULLS LAST
+        GROUP BY {column}, currency
+        ORDER BY revenue DESC, {column} NULLS LAST, currency
         """;
 }

@@ -41,7 +41,7 @@ internal static class ProcessCommand
                 UntilIdle = parse.GetValue(untilIdle),
                 MaxBatchRecords = parse.GetValue(batchSize),
             };
-            var sinkOptions = new SinkOptions(parse.GetValue(sink)!, parse.GetValue(duckdb)!);
+            var sinkOptions = new SinkOptions(parse.GetValue(sink)!, parse.GetValue(duckdb)!, bigQuery.Read(parse));
             return await Run.GuardedAsync(async () =>
             {
                 using var loggers = Logging.Create();
@@ -76,6 +76,9 @@ internal sealed class BigQueryOptions
     public Option<string?> Endpoint { get; } = new("--bigquery-endpoint") { Description = "BigQuery endpoint override (emulator); no credentials are used", DefaultValueFactory = _ => Options.Env(SettingNames.BigQueryEndpoint) };
 
     public static BigQueryOptions Create() => new();
+
+    public BigQuerySettings Read(ParseResult parse) =>
+        new(parse.GetValue(Project), parse.GetValue(Dataset), parse.GetValue(Table), parse.GetValue(Endpoint));
 
     public void AddTo(Command command)
     {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Confluent.Kafka;
+using Ecommerce.Pipeline.Core.Model;
 using Ecommerce.Pipeline.Kafka.Producing;
 
 namespace Ecommerce.Pipeline.Cli.Commands;
@@ -89,7 +90,7 @@ internal static class ProduceCommand
             $"produced: sent={summary.Sent} acknowledged={summary.Acknowledged} failed={summary.Failed} bad={summary.InjectedBadTotal} seed={seed} elapsed={summary.Elapsed.TotalSeconds:F1}s rate={summary.AchievedRate:F0}/s{stopped}"));
         foreach (var (reason, n) in summary.InjectedBad.Where(kv => kv.Value > 0))
         {
-            Console.Out.WriteLine(string.Create(inv, $"  bad {reason}: {n}"));
+            Console.Out.WriteLine(string.Create(inv, $"  bad {reason.ToCode()}: {n}"));
         }
 
         foreach (var error in summary.Errors)

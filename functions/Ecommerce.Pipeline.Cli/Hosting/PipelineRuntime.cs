@@ -28,6 +28,7 @@ internal sealed class PipelineRuntime : IAsyncDisposable
         Sink = SinkFactory.Create(sinkOptions);
         _publisher = new KafkaDeadLetterPublisher(options.BootstrapServers, deadLetterTopic);
         Latency = new LatencyRecorder();
+        PrometheusPipelineMetrics.Instance.InitializeSink(Sink.Name);
         var metrics = new CompositeMetrics(PrometheusPipelineMetrics.Instance, Latency);
         var handler = new TransactionBatchHandler(new BatchProcessor(time, GeoResolver.Default), Sink, _publisher, metrics, time);
         Processor = new StreamProcessor(options, handler, loggers.CreateLogger<StreamProcessor>(), metrics);
@@ -66,10 +67,7 @@ internal sealed class PipelineRuntime : IAsyncDisposable
             try
             {
                 var lag = await _lagReader.ReadAsync(topic, TimeSpan.FromSeconds(5), cancellationToken);
-                foreach (var p in lag.Partitions)
-                {
-                    ConsumerLagGauge.Set(p.Topic, p.Partition, p.Lag);
-                }
+                ConsumerLagGauge.Set(topic, [.. lag.Partitions.Select(p => (p.Partition, p.Lag))]);
 
                 Interlocked.Exchange(ref _lastLag, lag.Total);
             }

@@ -1,3 +1,5 @@
+using Ecommerce.Pipeline.BigQuery;
+using Ecommerce.Pipeline.BigQuery.Rest;
 using Ecommerce.Pipeline.Core.Processing;
 using Ecommerce.Pipeline.DuckDb;
 
@@ -9,13 +11,49 @@ internal static class SinkFactory
     public static ITransactionSink Create(SinkOptions options) => options.Sink switch
     {
         "duckdb" => new DuckDbSink(options.DuckDbPath),
-        "bigquery" => throw new RuntimeFailureException(
-            "the bigquery sink is not part of this build yet; use --sink duckdb"),
+        "bigquery" => CreateBigQuery(options.BigQuery),
         var other => throw new UsageException($"--sink must be duckdb or bigquery, not '{other}'."),
     };
+
+    private static BigQuerySink CreateBigQuery(BigQuerySettings? settings)
+    {
+        if (settings is not { Project: { Length: > 0 } project, Dataset: { Length: > 0 } dataset })
+        {
+            throw new UsageException("--sink bigquery needs --bigquery-project and --bigquery-dataset.");
+        }
+
+        Uri? endpoint = null;
+        if (!string.IsNullOrEmpty(settings.Endpoint)
+            && (!Uri.TryCreate(settings.Endpoint, UriKind.Absolute, out endpoint) || endpoint.Scheme is not ("http" or "https")))
+        {
+            throw new UsageException($"--bigquery-endpoint must be an http(s) URL, not '{settings.Endpoint}'.");
+        }
+
+        var sinkOptions = new BigQuerySinkOptions
+        {
+            ProjectId = project,
+            DatasetId = dataset,
+            TableId = string.IsNullOrEmpty(settings.Table) ? Core.Schema.PipelineSchema.TransactionsTable : settings.Table,
+        };
+        try
+        {
+            // Startup checks the tables (and credentials) once, so a sink that cannot make progress exits 1 here.
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            return BigQuerySink.CreateAsync(sinkOptions, new BigQueryClientOptions { Endpoint = endpoint }, timeout.Token)
+                .GetAwaiter().GetResult();
+        }
+        catch (Exception ex) when (ex is BigQueryException or HttpRequestException or OperationCanceledException
+                                       || ex.GetType().Namespace?.StartsWith("Google.Apis", StringComparison.Ordinal) == true)
+        {
+            throw new RuntimeFailureException($"BigQuery: {ex.Message}");
+        }
+    }
 }
 
-internal sealed record SinkOptions(string Sink, string DuckDbPath);
+internal sealed record SinkOptions(string Sink, string DuckDbPath, BigQuerySettings? BigQuery = null);
+
+/// <summary>The <c>--bigquery-*</c> options as given.</summary>
+internal sealed record BigQuerySettings(string? Project, string? Dataset, string? Table, string? Endpoint);
 
 /// <summary>A failure the user can act on (exit 1, one clear message).</summary>
 internal sealed class RuntimeFailureException(string message) : Exception(message);

@@ -1,0 +1,106 @@
+using System.Text.Json;
+using Ecommerce.Pipeline.IntegrationTests.Support;
+using Ecommerce.Pipeline.Kafka.Tests.TestSupport;
+
+namespace Ecommerce.Pipeline.IntegrationTests;
+
+/// <summary>CONTRACT §4: usage errors exit 2 with one line on stderr, runtime failures exit 1 with a clear message.</summary>
+[Collection(nameof(ProcessTests))]
+public sealed class CliContractTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
+
+    [Theory]
+    [InlineData("frobnicate")]
+    [InlineData("process")]
+    [InlineData("process --bootstrap-servers 127.0.0.1:9 --until-idle 5x")]
+    [InlineData("process --bootstrap-servers 127.0.0.1:9 --sink parquet")]
+    [InlineData("produce --bootstrap-servers 127.0.0.1:9 --count 5 --duration 5s")]
+    [InlineData("produce --bootstrap-servers 127.0.0.1:9 --bad-ratio 2")]
+    [InlineData("broker --partitions 0")]
+    [InlineData("query --format xml \"SELECT 1\"")]
+    [InlineData("dev --duration forever")]
+    public async Task Usage_errors_exit_2_with_one_line_on_stderr(string args)
+    {
+        var (code, stdout, stderr) = await PipelineProcess.RunAsync(Split(args), Timeout);
+        Assert.Equal(2, code);
+        Assert.Empty(stdout);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task An_unreachable_broker_exits_1_with_a_clear_message()
+    {
+        using var dir = new TempDir();
+        var (code, _, stderr) = await PipelineProcess.RunAsync(
+            ["process", "--bootstrap-servers", "127.0.0.1:1", "--duckdb", dir.File("w.duckdb"), "--metrics-port", "0"], Timeout);
+        Assert.Equal(1, code);
+        Assert.Contains("cannot reach Kafka at 127.0.0.1:1", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_warehouse_or_bad_sql_exits_1()
+    {
+        using var dir = new TempDir();
+        var missing = await PipelineProcess.RunAsync(["query", "--duckdb", dir.File("none.duckdb"), "SELECT 1"], Timeout);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("No warehouse at", missing.Stderr, StringComparison.Ordinal);
+        Assert.Contains("No warehouse at", (await PipelineProcess.RunAsync(["report", "--duckdb", dir.File("none.duckdb")], Timeout)).Stderr,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Produce_publishes_keyed_synthetic_transactions_and_prints_a_summary()
+    {
+        await using var broker = await Broker.StartAsync();
+        var (code, stdout, stderr) = await PipelineProcess.RunAsync(
+            ["produce", "--bootstrap-servers", broker.BootstrapServers, "--count", "2000", "--bad-ratio", "0.1", "--seed", "42"], Timeout);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("produced: sent=2000 acknowledged=2000 failed=0 bad=", stdout, StringComparison.Ordinal);
+        Assert.Contains("seed=42", stdout, StringComparison.Ordinal);
+        Assert.Contains("bad timestamp_too_old:", stdout, StringComparison.Ordinal);
+        var messages = KafkaTestKit.ConsumeAll(broker.BootstrapServers, "transactions_stream");
+        Assert.Equal(2000, messages.Count);
+        Assert.All(messages, m => Assert.False(string.IsNullOrEmpty(m.Key)));
+    }
+
+    [Fact]
+    public async Task Dev_runs_everything_and_ends_with_a_report()
+    {
+        using var dir = new TempDir();
+        var db = dir.File("dev.duckdb");
+        var (code, stdout, stderr) = await PipelineProcess.RunAsync(
+            ["dev", "--duration", "4s", "--rate", "500", "--duckdb", db, "--metrics-port", "0"], Timeout);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("== Revenue by country ==", stdout, StringComparison.Ordinal);
+        Assert.Contains("== Dead letters by reason ==", stdout, StringComparison.Ordinal);
+        var stored = await Warehouse.ScalarAsync(db, "SELECT count(*) FROM transactions");
+        Assert.InRange(stored, 1_000, 2_100);
+
+        var report = await PipelineProcess.RunAsync(["report", "--duckdb", db], Timeout);
+        Assert.Equal(0, report.ExitCode);
+        Assert.Contains("== Payment mix ==", report.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bench_writes_the_json_of_the_contract()
+    {
+        using var dir = new TempDir();
+        var json = dir.File("bench.json");
+        var (code, stdout, stderr) = await PipelineProcess.RunAsync(
+            ["bench", "--messages", "20000", "--latency-rates", "833", "--latency-duration", "2s", "--json", json], TimeSpan.FromMinutes(4));
+        Assert.True(code == 0, stderr);
+        Assert.Contains("| (b) pipeline", stdout, StringComparison.Ordinal);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var root = doc.RootElement;
+        Assert.True(root.GetProperty("raw_consume_per_sec").GetDouble() > 0);
+        Assert.True(root.GetProperty("pipeline_per_sec").GetDouble() > 0);
+        Assert.True(root.GetProperty("ratio").GetDouble() > 0);
+        var latency = root.GetProperty("latency_ms").GetProperty("833");
+        Assert.True(latency.GetProperty("p99").GetDouble() >= latency.GetProperty("p50").GetDouble());
+        Assert.True(root.GetProperty("peak_rss_mb").GetDouble() > 0);
+    }
+
+    private static string[] Split(string args) =>
+        [.. System.Text.RegularExpressions.Regex.Matches(args, "\"[^\"]*\"|\\S+").Select(m => m.Value.Trim('"'))];
+}
