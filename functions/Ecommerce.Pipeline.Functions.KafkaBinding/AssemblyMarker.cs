@@ -1,1 +1,0 @@
-namespace Ecommerce.Pipeline.Functions.KafkaBinding; internal static class AssemblyMarker { }

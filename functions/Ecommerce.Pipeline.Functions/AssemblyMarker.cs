@@ -1,1 +1,0 @@
-namespace Ecommerce.Pipeline.Functions; internal static class AssemblyMarker { }

@@ -1,1 +1,0 @@
-namespace Ecommerce.Pipeline.Hosting; internal static class AssemblyMarker { }

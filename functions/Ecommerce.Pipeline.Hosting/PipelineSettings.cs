@@ -1,0 +1,70 @@
+using System.Globalization;
+using Ecommerce.Pipeline.Core.Configuration;
+using Microsoft.Extensions.Configuration;
+
+namespace Ecommerce.Pipeline.Hosting;
+
+/// <summary>
+/// The settings of CONTRACT §4 read once from configuration (environment, <c>local.settings.json</c> Values, a
+/// ConfigMap), with the contract's defaults. Reading happens at startup so a bad value stops the host with one clear
+/// message instead of failing every batch.
+/// </summary>
+public sealed record PipelineSettings(
+    string KafkaBrokerList,
+    string TransactionsTopic,
+    string DeadLetterTopic,
+    string ConsumerGroup,
+    string Sink,
+    string DuckDbPath,
+    int MetricsPort)
+{
+    /// <summary>
+    /// Port of the Prometheus endpoint (CONTRACT §5, default <see cref="Defaults.MetricsPort"/>); 0 turns it off.
+    /// Host-only, so not part of <see cref="SettingNames"/>: it lets a local app run beside <c>pipeline dev</c>.
+    /// </summary>
+    public const string MetricsPortSetting = "MetricsPort";
+
+    public const string DuckDbSink = "duckdb";
+    public const string BigQuerySink = "bigquery";
+
+    /// <exception cref="InvalidOperationException">A required setting is missing or a value is not allowed.</exception>
+    public static PipelineSettings From(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var brokers = Read(configuration, SettingNames.KafkaBrokerList, null)
+            ?? throw new InvalidOperationException(
+                $"Setting '{SettingNames.KafkaBrokerList}' is required (the bootstrap servers, e.g. 127.0.0.1:9092).");
+        var sink = Read(configuration, SettingNames.Sink, Defaults.Sink)!.ToLowerInvariant();
+        if (sink is not (DuckDbSink or BigQuerySink))
+        {
+            throw new InvalidOperationException(
+                $"Setting '{SettingNames.Sink}' must be '{DuckDbSink}' or '{BigQuerySink}', not '{sink}'.");
+        }
+
+        var portText = Read(configuration, MetricsPortSetting, null);
+        var port = Defaults.MetricsPort;
+        if (portText is not null
+            && (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out port) || port > 65535))
+        {
+            throw new InvalidOperationException(
+                $"Setting '{MetricsPortSetting}' must be a port number (0 = no endpoint), not '{portText}'.");
+        }
+
+        return new PipelineSettings(
+            brokers,
+            Read(configuration, SettingNames.TransactionsTopic, Defaults.TransactionsTopic)!,
+            Read(configuration, SettingNames.DeadLetterTopic, Defaults.DeadLetterTopic)!,
+            Read(configuration, SettingNames.ConsumerGroup, Defaults.ConsumerGroup)!,
+            sink,
+            Read(configuration, SettingNames.DuckDbPath, Defaults.DuckDbPath)!,
+            port);
+    }
+
+    // Environment variables spell nesting with "__" (BigQuery__ProjectId) and configuration turns that into ":";
+    // look the name up as configuration sees it.
+    private static string? Read(IConfiguration configuration, string name, string? fallback)
+    {
+        var value = configuration[name.Replace("__", ":", StringComparison.Ordinal)];
+        return string.IsNullOrWhiteSpace(value) ? fallback : value.Trim();
+    }
+}

@@ -1,0 +1,133 @@
+using System.Globalization;
+using Ecommerce.Pipeline.Core.Configuration;
+using Ecommerce.Pipeline.Core.Processing;
+using Ecommerce.Pipeline.Hosting;
+using Ecommerce.Pipeline.Metrics;
+using Microsoft.ApplicationInsights;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Ecommerce.Pipeline.Functions.Tests;
+
+public sealed class HostingRegistrationTests
+{
+    [Fact]
+    public void Settings_take_the_contract_defaults()
+    {
+        var settings = PipelineSettings.From(Config((SettingNames.KafkaBrokerList, "b:1")));
+
+        Assert.Equal(new PipelineSettings("b:1", Defaults.TransactionsTopic, Defaults.DeadLetterTopic, Defaults.ConsumerGroup,
+            Defaults.Sink, Defaults.DuckDbPath, Defaults.MetricsPort), settings);
+    }
+
+    [Fact]
+    public void A_missing_broker_list_stops_the_host_with_the_setting_name()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddTransactionPipeline(Config()));
+
+        Assert.Contains(SettingNames.KafkaBrokerList, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("bigquery", "not available in this build")]
+    [InlineData("BigQuery", "not available in this build")]
+    [InlineData("oracle", "must be 'duckdb' or 'bigquery'")]
+    public void A_sink_this_build_lacks_stops_the_host_at_startup(string sink, string message)
+    {
+        var configuration = Config((SettingNames.KafkaBrokerList, "b:1"), (SettingNames.Sink, sink));
+
+        var error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddTransactionPipeline(configuration));
+
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("70000")]
+    [InlineData("abc")]
+    public void A_bad_metrics_port_is_refused(string port) =>
+        Assert.Throws<InvalidOperationException>(() =>
+            PipelineSettings.From(Config((SettingNames.KafkaBrokerList, "b:1"), (PipelineSettings.MetricsPortSetting, port))));
+
+    [Fact]
+    public void Without_a_connection_string_metrics_go_to_prometheus_only()
+    {
+        var configuration = Config((SettingNames.KafkaBrokerList, "b:1"), (PipelineSettings.MetricsPortSetting, "0"));
+        var services = new ServiceCollection().AddPipelineTelemetry(configuration).AddTransactionPipeline(configuration);
+
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Same(PrometheusPipelineMetrics.Instance, provider.GetRequiredService<IPipelineMetrics>());
+        Assert.DoesNotContain(services, d => d.ServiceType == typeof(TelemetryClient));
+    }
+
+    [Fact]
+    public void With_a_connection_string_application_insights_and_the_fan_out_metrics_are_registered()
+    {
+        var configuration = Config(
+            (SettingNames.KafkaBrokerList, "b:1"),
+            (SettingNames.ApplicationInsightsConnectionString, "InstrumentationKey=00000000-0000-0000-0000-000000000000"));
+        var services = new ServiceCollection().AddPipelineTelemetry(configuration).AddTransactionPipeline(configuration);
+
+        Assert.Contains(services, d => d.ServiceType == typeof(TelemetryClient));
+        var metrics = Assert.Single(services, d => d.ServiceType == typeof(IPipelineMetrics));
+        Assert.NotNull(metrics.ImplementationFactory);
+    }
+
+    [Fact]
+    public async Task Starting_the_host_opens_the_warehouse_and_serves_the_contract_metrics()
+    {
+        var port = FreePort();
+        var directory = Directory.CreateTempSubdirectory("functions-host-").FullName;
+        var databasePath = Path.Combine(directory, "warehouse.duckdb");
+        var configuration = Config(
+            (SettingNames.KafkaBrokerList, "127.0.0.1:1"),
+            (SettingNames.DuckDbPath, databasePath),
+            (PipelineSettings.MetricsPortSetting, port.ToString(CultureInfo.InvariantCulture)));
+        var provider = new ServiceCollection().AddLogging().AddTransactionPipeline(configuration).AddPrometheusEndpoint()
+            .BuildServiceProvider();
+        await using (provider.ConfigureAwait(false))
+        {
+            var hosted = provider.GetServices<IHostedService>().ToList();
+            Assert.Equal(2, hosted.Count);
+            PrometheusPipelineMetrics.Instance.BatchConsumed(3);
+            Assert.False(File.Exists(databasePath));
+
+            foreach (var service in hosted)
+            {
+                await service.StartAsync(CancellationToken.None);
+            }
+
+            try
+            {
+                Assert.True(File.Exists(databasePath));
+                using var http = new HttpClient();
+                var text = await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/metrics"));
+                Assert.Contains("pipeline_messages_consumed_total", text, StringComparison.Ordinal);
+                Assert.Contains("pipeline_batch_size_bucket", text, StringComparison.Ordinal);
+            }
+            finally
+            {
+                foreach (var service in hosted)
+                {
+                    await service.StopAsync(CancellationToken.None);
+                }
+            }
+        }
+
+        Directory.Delete(directory, recursive: true);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static IConfiguration Config(params (string Key, string Value)[] values) =>
+        new ConfigurationBuilder()
+            .AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value)))
+            .Build();
+}
