@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test of the project: the .NET solution (unit, property and integration tests).
+# Runs every test of the project: the .NET solution (unit, property and integration tests) and the Prometheus
+# rule tests (promtool).
 # Usage: ./scripts/test.sh            (the README's test command; CI runs it through .ci/run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,5 +17,28 @@ status=${PIPESTATUS[0]}
 
 passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+
+# Prometheus rules (infra/monitoring): syntax check, then the promtool unit tests. Each rule file checked and each
+# test case of the test files counts as one test; a missing promtool fails (it never skips).
+rules_dir=infra/monitoring/prometheus
+if command -v promtool >/dev/null; then
+  for f in "$rules_dir"/rules/*.yml; do
+    if promtool check rules "$f" >"$log" 2>&1; then passed=$((passed + 1)); else cat "$log"; failed=$((failed + 1)); status=1; fi
+  done
+  for f in "$rules_dir"/tests/*.test.yml; do
+    cases=$(grep -cE '^  - name:' "$f")
+    if promtool test rules "$f" >"$log" 2>&1; then
+      passed=$((passed + cases))
+      echo "Passed!  - promtool test rules $f: ${cases} cases"
+    else
+      cat "$log"; failed=$((failed + 1)); status=1
+      echo "Failed!  - promtool test rules $f"
+    fi
+  done
+else
+  echo "Failed!  - promtool not found: install Debian's prometheus package (.ci/run does)"
+  failed=$((failed + 1)); status=1
+fi
+
 echo "tests: ${passed} passed, ${failed} failed"
 exit "$status"

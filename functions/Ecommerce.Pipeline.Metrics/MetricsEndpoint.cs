@@ -13,6 +13,15 @@ public static class MetricsEndpoint
             return new NoEndpoint();
         }
 
+        // The runtime's EventCounters and Meters come out with names Prometheus's lint rejects ("_count" gauges,
+        // "_total" gauges) and no dashboard reads them; process_* metrics stay. Effective before the first scrape.
+        Prometheus.Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions
+        {
+            SuppressEventCounters = true,
+            SuppressMeters = true,
+            SuppressProcessMetrics = false,
+            SuppressDebugMetrics = false,
+        });
         var server = new KestrelLessMetricServer(port);
         return server;
     }

@@ -5,13 +5,20 @@ using Prometheus;
 namespace Ecommerce.Pipeline.Metrics;
 
 /// <summary>
-/// The metrics of CONTRACT §5 in Prometheus form. Every call is per batch; the only per-row work is the latency
-/// histogram's lock-free observe, done after the sink acknowledged (off the transform's hot path).
+/// The metrics of CONTRACT §5 in Prometheus form, plus two business counters for the dashboards. Every call is per
+/// batch; the only per-row work is the latency histogram's lock-free observe and a per-batch tally of revenue, both
+/// done after the sink acknowledged (off the transform's hot path).
 /// </summary>
 public sealed class PrometheusPipelineMetrics : IPipelineMetrics
 {
+    /// <summary>Latency buckets: 5 ms to 60 s, with 15 s (the design's p99 promise) as an edge so alerts are exact.</summary>
+    internal static readonly double[] LatencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30, 60];
+
+    /// <summary>Batch size buckets: 1 to 10,000 records (the processor's largest batch).</summary>
+    internal static readonly double[] BatchSizeBuckets = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
+
     private static readonly Counter Consumed = Prometheus.Metrics.CreateCounter(
-        "pipeline_messages_consumed_total", "Kafka messages handed to the batch processor.");
+        "pipeline_messages_consumed_total", "Kafka messages in batches the processor acknowledged (each batch once, however often it was retried).");
 
     private static readonly Counter RowsWrittenTotal = Prometheus.Metrics.CreateCounter(
         "pipeline_rows_written_total", "Rows newly stored by the sink.", new CounterConfiguration { LabelNames = ["sink"] });
@@ -23,20 +30,15 @@ public sealed class PrometheusPipelineMetrics : IPipelineMetrics
         "pipeline_duplicates_total", "Messages dropped because their transaction_id was already stored or seen in the batch.");
 
     private static readonly Histogram BatchSize = Prometheus.Metrics.CreateHistogram(
-        "pipeline_batch_size", "Records per batch.",
-        new HistogramConfiguration { Buckets = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000] });
+        "pipeline_batch_size", "Records per batch.", new HistogramConfiguration { Buckets = BatchSizeBuckets });
 
     private static readonly Histogram SinkWriteDuration = Prometheus.Metrics.CreateHistogram(
         "pipeline_sink_write_duration_seconds", "Time for the sink to acknowledge a batch of rows.",
-        new HistogramConfiguration
-        {
-            LabelNames = ["sink"],
-            Buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-        });
+        new HistogramConfiguration { LabelNames = ["sink"], Buckets = LatencyBuckets });
 
     private static readonly Histogram EndToEnd = Prometheus.Metrics.CreateHistogram(
         "pipeline_end_to_end_latency_seconds", "Kafka message timestamp to row stored.",
-        new HistogramConfiguration { Buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30, 60] });
+        new HistogramConfiguration { Buckets = LatencyBuckets });
 
     private static readonly Counter SinkErrors = Prometheus.Metrics.CreateCounter(
         "pipeline_sink_errors_total", "Sink failures, by kind.", new CounterConfiguration { LabelNames = ["sink", "kind"] });
@@ -44,7 +46,36 @@ public sealed class PrometheusPipelineMetrics : IPipelineMetrics
     private static readonly Counter SinkRetries = Prometheus.Metrics.CreateCounter(
         "pipeline_sink_retries_total", "Batches retried after a sink failure.", new CounterConfiguration { LabelNames = ["sink"] });
 
+    // Business counters. Labels are bounded: ~250 countries × a handful of payment methods and currencies.
+    private static readonly Counter Revenue = Prometheus.Metrics.CreateCounter(
+        "pipeline_revenue_total", "Sum of the prices of stored transactions, in their own currency.",
+        new CounterConfiguration { LabelNames = ["currency", "country_code", "payment_method"] });
+
+    private static readonly Counter Orders = Prometheus.Metrics.CreateCounter(
+        "pipeline_orders_total", "Stored transactions.", new CounterConfiguration { LabelNames = ["country_code", "payment_method"] });
+
+    private PrometheusPipelineMetrics()
+    {
+        // Every reason exists from the start at 0, so rate() and the dead-letter ratio see a series before the first one.
+        foreach (var code in DeadLetterReasons.All)
+        {
+            DeadLettersTotal.WithLabels(code);
+        }
+    }
+
     public static PrometheusPipelineMetrics Instance { get; } = new();
+
+    /// <summary>Label value for rows whose geolocation resolved to no country.</summary>
+    public const string UnknownCountry = "unknown";
+
+    /// <summary>Publishes the per-sink series at 0 before the first batch, so dashboards and alerts see them at once.</summary>
+    public static void InitializeSink(string sink)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sink);
+        RowsWrittenTotal.WithLabels(sink);
+        SinkRetries.WithLabels(sink);
+        SinkWriteDuration.WithLabels(sink);
+    }
 
     public void BatchConsumed(int messages)
     {
@@ -71,12 +102,32 @@ public sealed class PrometheusPipelineMetrics : IPipelineMetrics
 
     public void SinkRetry(string sink) => SinkRetries.WithLabels(sink).Inc();
 
+    /// <remarks>Also tallies revenue and orders: this is the one hook that sees the stored rows. Rows the sink found
+    /// already stored (a redelivery) are among them, so after a redelivery the business counters run slightly high;
+    /// the warehouse stays the source of truth for money.</remarks>
     public void EndToEndLatency(IReadOnlyList<TransactionRow> rows, DateTimeOffset storedAt)
     {
         ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        // One counter update per (currency, country, method) of the batch, not per row.
+        var tally = new Dictionary<(string Currency, string Country, string Method), (double Revenue, int Orders)>();
         for (var i = 0; i < rows.Count; i++)
         {
-            EndToEnd.Observe(Math.Max(0, (storedAt - rows[i].KafkaTimestamp).TotalSeconds));
+            var row = rows[i];
+            EndToEnd.Observe(Math.Max(0, (storedAt - row.KafkaTimestamp).TotalSeconds));
+            var key = (row.Currency, row.CountryCode ?? UnknownCountry, row.PaymentMethod);
+            tally.TryGetValue(key, out var sum);
+            tally[key] = (sum.Revenue + (double)row.Price, sum.Orders + 1);
+        }
+
+        foreach (var ((currency, country, method), (revenue, orders)) in tally)
+        {
+            Revenue.WithLabels(currency, country, method).Inc(revenue);
+            Orders.WithLabels(country, method).Inc(orders);
         }
     }
 }

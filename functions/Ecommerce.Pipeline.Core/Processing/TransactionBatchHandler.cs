@@ -41,7 +41,6 @@ public sealed class TransactionBatchHandler
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(records);
-        _metrics.BatchConsumed(records.Count);
         var result = prepared ?? _processor.Process(records);
 
         // The dead letters of the transform go to their topic while the rows are written: two independent waits.
@@ -97,6 +96,8 @@ public sealed class TransactionBatchHandler
 
         var storedAt = _time.GetUtcNow();
         var duplicates = result.Duplicates + written.Duplicates;
+        // Counted on success only: a failed attempt throws before here, so a retried batch counts once.
+        _metrics.BatchConsumed(records.Count);
         _metrics.RowsWritten(_sink.Name, written.Inserted);
         _metrics.Duplicates(duplicates);
         _metrics.DeadLetters(deadLetters);
