@@ -74,6 +74,9 @@ public sealed class CliContractTests
         Assert.True(code == 0, stderr);
         Assert.Contains("== Revenue by country ==", stdout, StringComparison.Ordinal);
         Assert.Contains("== Dead letters by reason ==", stdout, StringComparison.Ordinal);
+        var charts = Path.ChangeExtension(db, ".run.html");
+        Assert.Contains($"dev: charts of this run: {charts}", stdout, StringComparison.Ordinal);
+        Assert.Contains("<html", File.ReadAllText(charts), StringComparison.OrdinalIgnoreCase);
         var stored = await Warehouse.ScalarAsync(db, "SELECT count(*) FROM transactions");
         Assert.InRange(stored, 1_000, 2_100);
 

@@ -58,7 +58,11 @@ internal static class DevCommand
         var options = new StreamProcessorOptions { BootstrapServers = cluster.BootstrapServers };
         StreamProcessorSummary summary;
         ProduceSummary? produced = null;
-        var runtime = new PipelineRuntime(options, new SinkOptions("duckdb", duckDbPath), Defaults.DeadLetterTopic, loggers);
+        var charts = new RunCharts();
+        var runtime = new PipelineRuntime(options, new SinkOptions("duckdb", duckDbPath), Defaults.DeadLetterTopic, loggers)
+        {
+            Charts = charts,
+        };
         await using (runtime.ConfigureAwait(false))
         {
             var processing = runtime.RunAsync(stopProcessor.Token);
@@ -85,6 +89,10 @@ internal static class DevCommand
             await statusLoop;
         }
 
+        // Something to look at without Grafana: throughput, lag and latency of this run, one self-contained page.
+        var chartsPath = Path.ChangeExtension(Path.GetFullPath(duckDbPath), ".run.html");
+        charts.WriteHtml(chartsPath, "pipeline dev");
+
         var inv = CultureInfo.InvariantCulture;
         Console.Out.WriteLine();
         Console.Out.WriteLine(string.Create(inv,
@@ -96,6 +104,7 @@ internal static class DevCommand
             Console.Out.WriteLine(string.Create(inv, $"dev: end-to-end latency p50 {p[0]:F0} ms, p95 {p[1]:F0} ms, p99 {p[2]:F0} ms"));
         }
 
+        Console.Out.WriteLine($"dev: charts of this run: {chartsPath}");
         Console.Out.WriteLine();
         ReportCommand.Print(duckDbPath);
         return ExitCodes.Success;

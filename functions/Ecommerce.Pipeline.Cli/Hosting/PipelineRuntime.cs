@@ -28,7 +28,7 @@ internal sealed class PipelineRuntime : IAsyncDisposable
         Sink = SinkFactory.Create(sinkOptions);
         _publisher = new KafkaDeadLetterPublisher(options.BootstrapServers, deadLetterTopic);
         Latency = new LatencyRecorder();
-        PrometheusPipelineMetrics.Instance.InitializeSink(Sink.Name);
+        PrometheusPipelineMetrics.InitializeSink(Sink.Name);
         var metrics = new CompositeMetrics(PrometheusPipelineMetrics.Instance, Latency);
         var handler = new TransactionBatchHandler(new BatchProcessor(time, GeoResolver.Default), Sink, _publisher, metrics, time);
         Processor = new StreamProcessor(options, handler, loggers.CreateLogger<StreamProcessor>(), metrics);
@@ -42,10 +42,14 @@ internal sealed class PipelineRuntime : IAsyncDisposable
     /// <summary>Total lag of the group at the last refresh, or −1 before the first.</summary>
     public long LastLag => Interlocked.Read(ref _lastLag);
 
+    /// <summary>When set before <see cref="RunAsync"/>: sampled every second for the run's HTML charts.</summary>
+    public RunCharts? Charts { get; set; }
+
     public async Task<StreamProcessorSummary> RunAsync(CancellationToken cancellationToken)
     {
         KafkaPreflight.Check(Processor.Options.BootstrapServers, Processor.Options.Topic, TimeSpan.FromSeconds(10));
         _lagLoop = RefreshLagAsync(TimeSpan.FromSeconds(2), _lagLoopStop.Token);
+        var charting = Charts is { } charts ? SampleAsync(charts, TimeSpan.FromSeconds(1), _lagLoopStop.Token) : Task.CompletedTask;
         try
         {
             return await Processor.RunAsync(cancellationToken);
@@ -54,7 +58,26 @@ internal sealed class PipelineRuntime : IAsyncDisposable
         {
             await _lagLoopStop.CancelAsync();
             await _lagLoop;
+            await charting;
         }
+    }
+
+    private async Task SampleAsync(RunCharts charts, TimeSpan interval, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(interval);
+        var window = Latency.Snapshot();
+        charts.Add(new RunSample(DateTimeOffset.UtcNow, 0, 0, 0, LastLag, null, null));
+        bool more;
+        do
+        {
+            // Latency per interval (not since the start), so the chart shows how it changes.
+            more = await WaitAsync(timer, cancellationToken);
+            var latency = Latency.Since(window, 50, 99);
+            window = Latency.Snapshot();
+            var c = Processor.Counters;
+            charts.Add(new RunSample(DateTimeOffset.UtcNow, c.Consumed, c.Stored, c.DeadLetters, LastLag, latency?[0], latency?[1]));
+        }
+        while (more);
     }
 
     private async Task RefreshLagAsync(TimeSpan interval, CancellationToken cancellationToken)

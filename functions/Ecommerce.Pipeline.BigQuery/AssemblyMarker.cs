@@ -1,1 +1,0 @@
-namespace Ecommerce.Pipeline.BigQuery; internal static class AssemblyMarker { }

@@ -1,0 +1,15 @@
+CREATE TABLE IF NOT EXISTS `${PROJECT_ID}.${DATASET_ID}.dead_letters`
+(
+  reason STRING NOT NULL OPTIONS(description="Reason code (CONTRACT §2)."),
+  detail STRING OPTIONS(description="What exactly was wrong."),
+  transaction_id STRING OPTIONS(description="When it could be read."),
+  payload STRING NOT NULL OPTIONS(description="The value as text, or base64; cut to 16 KiB."),
+  payload_encoding STRING NOT NULL OPTIONS(description="utf8 or base64."),
+  kafka_topic STRING NOT NULL OPTIONS(description="Source topic."),
+  kafka_partition INT64 NOT NULL OPTIONS(description="Source partition."),
+  kafka_offset INT64 NOT NULL OPTIONS(description="Source offset."),
+  failed_at TIMESTAMP NOT NULL OPTIONS(description="When it was rejected, UTC.")
+)
+PARTITION BY DATE(failed_at)
+CLUSTER BY reason, kafka_topic
+OPTIONS(partition_expiration_days=7, require_partition_filter=TRUE);

@@ -1,0 +1,186 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Ecommerce.Pipeline.BigQuery.Tests;
+
+/// <summary>
+/// <c>pipeline broker</c> → <c>pipeline produce</c> → <c>pipeline process --sink bigquery --bigquery-endpoint</c>
+/// against the stand-in, with injected faults: every valid transaction is accepted once by insertId, every invalid
+/// one is dead-lettered, and offsets are committed only after (a second run finds nothing left to do).
+/// </summary>
+public sealed partial class CliEndToEndTests : IAsyncLifetime
+{
+    private BigQueryStandIn _standIn = null!;
+
+    public async Task InitializeAsync() => _standIn = await BigQueryStandIn.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        Assert.Empty(_standIn.ContractViolations);
+        await _standIn.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Process_with_the_bigquery_sink_stores_everything_once_through_faults()
+    {
+        await using var broker = Cli.Start("broker", "--partitions", "3", "--brokers", "1");
+        var first = await broker.WaitForLineAsync(l => l.StartsWith("bootstrap.servers=", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+        var servers = first["bootstrap.servers=".Length..];
+
+        var produced = await Cli.RunAsync(TimeSpan.FromSeconds(90), "produce", "--bootstrap-servers", servers,
+            "--count", "3000", "--bad-ratio", "0.05", "--seed", "7");
+        Assert.True(produced.ExitCode == 0, produced.Output);
+        var bad = int.Parse(BadCount().Match(produced.Output).Groups[1].Value, CultureInfo.InvariantCulture);
+
+        _standIn.FailNext(503, "backendError", times: 2);
+        _standIn.ResetNext();
+        _standIn.FailNext(429, "rateLimitExceeded");
+        string[] process = ["process", "--bootstrap-servers", servers, "--sink", "bigquery", "--bigquery-project", "proj",
+            "--bigquery-dataset", "ds", "--bigquery-table", "transactions", "--bigquery-endpoint", _standIn.Endpoint.ToString(),
+            "--until-idle", "3s", "--metrics-port", "0"];
+        var run = await Cli.RunAsync(TimeSpan.FromSeconds(120), process);
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var summary = Summary().Match(run.Output);
+        Assert.True(summary.Success, run.Output);
+        var stored = long.Parse(summary.Groups["stored"].Value, CultureInfo.InvariantCulture);
+        var deadLetters = long.Parse(summary.Groups["dead"].Value, CultureInfo.InvariantCulture);
+        Assert.Equal(3000, long.Parse(summary.Groups["consumed"].Value, CultureInfo.InvariantCulture));
+        Assert.Equal(_standIn.Rows["ds.transactions"].Count, stored);
+        Assert.Equal(_standIn.Rows["ds.dead_letters"].Count, deadLetters);
+        Assert.True(deadLetters >= bad, $"{deadLetters} dead letters for {bad} injected bad messages");
+        Assert.Equal(3000, stored + deadLetters + long.Parse(summary.Groups["dups"].Value, CultureInfo.InvariantCulture));
+        // Each stored transaction_id arrived exactly once (the faults above failed whole requests before storing).
+        Assert.All(_standIn.Rows["ds.transactions"].Keys, id => Assert.Equal(1, _standIn.Deliveries[id]));
+
+        // Committed: a second run over the same group has nothing to read and stores nothing more.
+        var again = await Cli.RunAsync(TimeSpan.FromSeconds(120), process);
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Contains("consumed=0 ", again.Output, StringComparison.Ordinal);
+        Assert.Equal(stored, _standIn.Rows["ds.transactions"].Count);
+    }
+
+    [Fact]
+    public async Task A_missing_dataset_exits_1_with_a_clear_message()
+    {
+        _standIn.Datasets.Clear();
+
+        var run = await Cli.RunAsync(TimeSpan.FromSeconds(60), "process", "--bootstrap-servers", "127.0.0.1:1",
+            "--sink", "bigquery", "--bigquery-project", "proj", "--bigquery-dataset", "ds",
+            "--bigquery-endpoint", _standIn.Endpoint.ToString(), "--metrics-port", "0");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("pipeline: error: BigQuery: BigQuery table proj.ds.transactions cannot be created: dataset not found", run.Output, StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex(@"bad=(\d+)")]
+    private static partial Regex BadCount();
+
+    [GeneratedRegex(@"processed: consumed=(?<consumed>\d+) stored=(?<stored>\d+) dead_letters=(?<dead>\d+) duplicates=(?<dups>\d+)")]
+    private static partial Regex Summary();
+}
+
+/// <summary>The built CLI as a child process (<c>dotnet pipeline.dll …</c>), output captured by line.</summary>
+internal sealed class Cli : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _lines = new();
+    private readonly SemaphoreSlim _lineArrived = new(0);
+
+    private Cli(Process process) => _process = process;
+
+    public string Output => string.Join('\n', _lines);
+
+    /// <summary>functions/Ecommerce.Pipeline.Cli/bin/{Configuration}/net10.0, the configuration these tests run in.</summary>
+    public static string Directory
+    {
+        get
+        {
+            var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+            return Path.Combine(TableDefinitionTests.RepoRoot(), "functions", "Ecommerce.Pipeline.Cli", "bin",
+                framework.Parent!.Name, framework.Name);
+        }
+    }
+
+    public static Cli Start(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Directory,
+        };
+        info.ArgumentList.Add(Path.Combine(Directory, "pipeline.dll"));
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        foreach (var name in Core.Configuration.SettingNames.All)
+        {
+            info.Environment.Remove(name);
+        }
+
+        var process = new Process { StartInfo = info };
+        var cli = new Cli(process);
+        process.OutputDataReceived += (_, e) => cli.OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => cli.OnLine(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return cli;
+    }
+
+    public static async Task<(int ExitCode, string Output)> RunAsync(TimeSpan timeout, params string[] args)
+    {
+        await using var cli = Start(args);
+        using var cts = new CancellationTokenSource(timeout);
+        await cli._process.WaitForExitAsync(cts.Token);
+        cli._process.WaitForExit(); // drains the redirected output
+        return (cli._process.ExitCode, cli.Output);
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is not null)
+        {
+            _lines.Enqueue(line);
+            _lineArrived.Release();
+        }
+    }
+
+    public async Task<string> WaitForLineAsync(Func<string, bool> predicate, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            if (_lines.FirstOrDefault(predicate) is { } match)
+            {
+                return match;
+            }
+
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"pipeline exited ({_process.ExitCode}):\n{Output}");
+            }
+
+            await _lineArrived.WaitAsync(TimeSpan.FromMilliseconds(200), cts.Token);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+        _lineArrived.Dispose();
+    }
+}
