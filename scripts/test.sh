@@ -8,7 +8,13 @@ cd "$(dirname "$0")/.."
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 
-dotnet build Functions.sln -c Release -warnaserror 2>&1 | tail -n 3
+if ! dotnet build Functions.sln -c Release -warnaserror >"$log" 2>&1; then
+  grep -E ' (error|warning) ' "$log" | sort -u | head -n 50
+  echo "Build failed."
+  echo "tests: 0 passed, 1 failed"
+  exit 1
+fi
+tail -n 3 "$log"
 
 status=0
 dotnet test Functions.sln -c Release --no-build --logger "console;verbosity=normal" 2>&1 | tee "$log" | \
