@@ -1,5 +1,8 @@
+using Ecommerce.Pipeline.BigQuery;
+using Ecommerce.Pipeline.BigQuery.Rest;
 using Ecommerce.Pipeline.Core.Geo;
 using Ecommerce.Pipeline.Core.Processing;
+using Ecommerce.Pipeline.Core.Schema;
 using Ecommerce.Pipeline.DuckDb;
 using Ecommerce.Pipeline.Kafka.DeadLetters;
 using Ecommerce.Pipeline.Metrics;
@@ -18,17 +21,11 @@ public static class PipelineServiceCollectionExtensions
     /// the Prometheus metrics and <see cref="TransactionBatchHandler"/>, all singletons (each is thread-safe), and a
     /// hosted service that builds the handler when the host starts, so a sink that cannot open stops the host.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The settings are invalid, or name a sink this build lacks.</exception>
+    /// <exception cref="InvalidOperationException">The settings are invalid (e.g. <c>Sink=bigquery</c> without project/dataset).</exception>
     public static IServiceCollection AddTransactionPipeline(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
         var settings = PipelineSettings.From(configuration);
-        if (settings.Sink == PipelineSettings.BigQuerySink)
-        {
-            // Fail at startup, not on the first batch (which would only retry forever).
-            throw new InvalidOperationException(
-                "Sink 'bigquery' is not available in this build of the Functions host; set Sink to 'duckdb'.");
-        }
 
         services.AddSingleton(settings);
         services.TryAddSingleton(TimeProvider.System);
@@ -38,7 +35,24 @@ public static class PipelineServiceCollectionExtensions
 
         // The container disposes both at shutdown: the sink's DisposeAsync commits and closes the file, the
         // publisher flushes its producer.
-        services.TryAddSingleton<ITransactionSink>(_ => new DuckDbSink(settings.DuckDbPath));
+        if (settings.Sink == PipelineSettings.BigQuerySink)
+        {
+            // The same sink as `pipeline process --sink bigquery`; with an endpoint (emulator) no credentials are used.
+            services.AddBigQuerySink(
+                new BigQuerySinkOptions
+                {
+                    ProjectId = settings.BigQueryProjectId!,
+                    DatasetId = settings.BigQueryDatasetId!,
+                    TableId = settings.BigQueryTableId ?? PipelineSchema.TransactionsTable,
+                },
+                new BigQueryClientOptions { Endpoint = settings.BigQueryEndpoint });
+            services.TryAddSingleton<ITransactionSink>(sp => sp.GetRequiredService<BigQuerySink>());
+        }
+        else
+        {
+            services.TryAddSingleton<ITransactionSink>(_ => new DuckDbSink(settings.DuckDbPath));
+        }
+
         services.TryAddSingleton<IDeadLetterPublisher>(_ =>
             new KafkaDeadLetterPublisher(settings.KafkaBrokerList, settings.DeadLetterTopic));
         services.TryAddSingleton(sp => new TransactionBatchHandler(

@@ -27,6 +27,18 @@ public sealed record PipelineSettings(
     public const string DuckDbSink = "duckdb";
     public const string BigQuerySink = "bigquery";
 
+    /// <summary><c>BigQuery__ProjectId</c>; required when <see cref="Sink"/> is <c>bigquery</c>.</summary>
+    public string? BigQueryProjectId { get; init; }
+
+    /// <summary><c>BigQuery__DatasetId</c>; required when <see cref="Sink"/> is <c>bigquery</c>.</summary>
+    public string? BigQueryDatasetId { get; init; }
+
+    /// <summary><c>BigQuery__TableId</c>; default <c>transactions</c>.</summary>
+    public string? BigQueryTableId { get; init; }
+
+    /// <summary><c>BigQuery__Endpoint</c>: an emulator or stand-in; when set, no credentials are used.</summary>
+    public Uri? BigQueryEndpoint { get; init; }
+
     /// <exception cref="InvalidOperationException">A required setting is missing or a value is not allowed.</exception>
     public static PipelineSettings From(IConfiguration configuration)
     {
@@ -50,6 +62,22 @@ public sealed record PipelineSettings(
                 $"Setting '{MetricsPortSetting}' must be a port number (0 = no endpoint), not '{portText}'.");
         }
 
+        var endpointText = Read(configuration, SettingNames.BigQueryEndpoint, null);
+        Uri? endpoint = null;
+        if (endpointText is not null && !Uri.TryCreate(endpointText, UriKind.Absolute, out endpoint))
+        {
+            throw new InvalidOperationException(
+                $"Setting '{SettingNames.BigQueryEndpoint}' must be an absolute URL, not '{endpointText}'.");
+        }
+
+        var project = Read(configuration, SettingNames.BigQueryProjectId, null);
+        var dataset = Read(configuration, SettingNames.BigQueryDatasetId, null);
+        if (sink == BigQuerySink && (project is null || dataset is null))
+        {
+            throw new InvalidOperationException(
+                $"Sink 'bigquery' needs the settings '{SettingNames.BigQueryProjectId}' and '{SettingNames.BigQueryDatasetId}'.");
+        }
+
         return new PipelineSettings(
             brokers,
             Read(configuration, SettingNames.TransactionsTopic, Defaults.TransactionsTopic)!,
@@ -57,14 +85,20 @@ public sealed record PipelineSettings(
             Read(configuration, SettingNames.ConsumerGroup, Defaults.ConsumerGroup)!,
             sink,
             Read(configuration, SettingNames.DuckDbPath, Defaults.DuckDbPath)!,
-            port);
+            port)
+        {
+            BigQueryProjectId = project,
+            BigQueryDatasetId = dataset,
+            BigQueryTableId = Read(configuration, SettingNames.BigQueryTableId, null),
+            BigQueryEndpoint = endpoint,
+        };
     }
 
     // Environment variables spell nesting with "__" (BigQuery__ProjectId) and configuration turns that into ":";
     // look the name up as configuration sees it.
     private static string? Read(IConfiguration configuration, string name, string? fallback)
     {
-        var value = configuration[name.Replace("__", ":", StringComparison.Ordinal)];
+        var value = configuration[name.Replace("__", ":", StringComparison.Ordinal)] ?? configuration[name];
         return string.IsNullOrWhiteSpace(value) ? fallback : value.Trim();
     }
 }

@@ -30,16 +30,33 @@ public sealed class HostingRegistrationTests
     }
 
     [Theory]
-    [InlineData("bigquery", "not available in this build")]
-    [InlineData("BigQuery", "not available in this build")]
+    [InlineData("bigquery", "needs the settings 'BigQuery__ProjectId' and 'BigQuery__DatasetId'")]
+    [InlineData("BigQuery", "needs the settings 'BigQuery__ProjectId' and 'BigQuery__DatasetId'")]
     [InlineData("oracle", "must be 'duckdb' or 'bigquery'")]
-    public void A_sink_this_build_lacks_stops_the_host_at_startup(string sink, string message)
+    public void A_sink_without_its_settings_stops_the_host_at_startup(string sink, string message)
     {
         var configuration = Config((SettingNames.KafkaBrokerList, "b:1"), (SettingNames.Sink, sink));
 
         var error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddTransactionPipeline(configuration));
 
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sink_bigquery_registers_the_bigquery_sink_with_the_contract_settings()
+    {
+        var configuration = Config(
+            (SettingNames.KafkaBrokerList, "b:1"), (SettingNames.Sink, "bigquery"),
+            (SettingNames.BigQueryProjectId, "proj"), (SettingNames.BigQueryDatasetId, "ds"),
+            (SettingNames.BigQueryTableId, "tx"), (SettingNames.BigQueryEndpoint, "http://127.0.0.1:9050/"),
+            (PipelineSettings.MetricsPortSetting, "0"));
+        var settings = PipelineSettings.From(configuration);
+        Assert.Equal(("proj", "ds", "tx", new Uri("http://127.0.0.1:9050/")),
+            (settings.BigQueryProjectId, settings.BigQueryDatasetId, settings.BigQueryTableId, settings.BigQueryEndpoint));
+
+        await using var provider = new ServiceCollection().AddTransactionPipeline(configuration).BuildServiceProvider();
+
+        Assert.Equal("bigquery", provider.GetRequiredService<ITransactionSink>().Name);
     }
 
     [Theory]
