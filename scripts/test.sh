@@ -16,13 +16,21 @@ if ! dotnet build Functions.sln -c Release -warnaserror >"$log" 2>&1; then
 fi
 tail -n 3 "$log"
 
-status=0
-dotnet test Functions.sln -c Release --no-build --logger "console;verbosity=normal" 2>&1 | tee "$log" | \
-  grep -E '^(Passed!|Failed!)|^\s+Failed |Error Message|^\s+(Assert|Expected|Actual)' || true
-status=${PIPESTATUS[0]}
+# The whole log goes to a file; the console gets each assembly's summary and every failure with its message.
+set +e
+dotnet test Functions.sln -c Release --no-build --logger "console;verbosity=normal" >"$log" 2>&1
+status=$?
+set -e
+grep -E '^\s*(Passed|Failed)!|^\s+Failed [A-Z]|Error Message|^\s+(Assert|Expected|Actual)|Total tests:|^\s+(Passed|Failed): ' "$log" || true
+if [ "$status" -ne 0 ]; then
+  grep -E 'error|Exception' "$log" | sort -u | head -n 40 || true
+fi
 
-passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
-failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+passed=$(grep -oE '^\s+Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}' || true)
+failed=$(grep -oE '^\s+Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}' || true)
+if [ "$status" -ne 0 ] && [ "${failed:-0}" -eq 0 ]; then
+  failed=1 # the run failed without a failed test (a crash, a hang): still a failure
+fi
 
 # Prometheus rules (infra/monitoring): syntax check, then the promtool unit tests. Each rule file checked and each
 # test case of the test files counts as one test; a missing promtool fails (it never skips).

@@ -136,7 +136,35 @@ public sealed class BigQuerySink : ITransactionSink
         }
     }
 
-    public async Task<RowWriteResult> WriteRowsAsync(IReadOnlyList<TransactionRow> rows, CancellationToken cancellationToken)
+    public Task<RowWriteResult> WriteRowsAsync(IReadOnlyList<TransactionRow> rows, CancellationToken cancellationToken) =>
+        RefusalsAreFatal(() => WriteRowsCoreAsync(rows, cancellationToken));
+
+    public Task WriteDeadLettersAsync(IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken) =>
+        RefusalsAreFatal(async () =>
+        {
+            await WriteDeadLettersCoreAsync(deadLetters, cancellationToken).ConfigureAwait(false);
+            return true;
+        });
+
+    /// <summary>
+    /// Credentials refused (401/403 other than rate and quota limits) or a dataset/table that is gone and cannot be
+    /// made (404): no retry can fix these, so they become <see cref="SinkUnavailableException"/> and the host stops,
+    /// loudly, instead of stalling on the batch forever.
+    /// </summary>
+    private static async Task<T> RefusalsAreFatal<T>(Func<Task<T>> write)
+    {
+        try
+        {
+            return await write().ConfigureAwait(false);
+        }
+        catch (BigQueryException ex) when (!ex.IsTransient && !ex.IsQuotaExceeded
+            && ex.Status is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden or System.Net.HttpStatusCode.NotFound)
+        {
+            throw new SinkUnavailableException($"BigQuery refuses the write and retrying cannot help: {ex.Message}", ex);
+        }
+    }
+
+    private async Task<RowWriteResult> WriteRowsCoreAsync(IReadOnlyList<TransactionRow> rows, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rows);
         if (rows.Count == 0)
@@ -156,7 +184,7 @@ public sealed class BigQuerySink : ITransactionSink
         return new RowWriteResult(rows.Count - rejected.Count, 0, rejected);
     }
 
-    public async Task WriteDeadLettersAsync(IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken)
+    private async Task WriteDeadLettersCoreAsync(IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(deadLetters);
         if (deadLetters.Count == 0)

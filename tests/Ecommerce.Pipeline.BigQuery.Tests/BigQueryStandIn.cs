@@ -123,6 +123,9 @@ internal sealed class BigQueryStandIn : IAsyncDisposable
         }
     }
 
+    /// <summary>Drops every fault still queued.</summary>
+    public void ClearFaults() => _faults.Clear();
+
     /// <summary>The next request's connection is reset before any answer.</summary>
     public void ResetNext() => _faults.Enqueue((ctx, _) =>
     {

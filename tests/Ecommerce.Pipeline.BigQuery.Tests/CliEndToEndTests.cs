@@ -76,6 +76,47 @@ public sealed partial class CliEndToEndTests : IAsyncLifetime
         Assert.Contains("pipeline: error: BigQuery: BigQuery table proj.ds.transactions cannot be created: dataset not found", run.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Access_refused_mid_run_stops_the_processor_with_exit_1_and_commits_only_what_was_stored()
+    {
+        await using var broker = Cli.Start("broker", "--partitions", "3", "--brokers", "1");
+        var first = await broker.WaitForLineAsync(l => l.StartsWith("bootstrap.servers=", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+        var servers = first["bootstrap.servers=".Length..];
+        var produced = await Cli.RunAsync(TimeSpan.FromSeconds(90), "produce", "--bootstrap-servers", servers, "--count", "500", "--seed", "11");
+        Assert.True(produced.ExitCode == 0, produced.Output);
+        string[] process = ["process", "--bootstrap-servers", servers, "--sink", "bigquery", "--bigquery-project", "proj",
+            "--bigquery-dataset", "ds", "--bigquery-endpoint", _standIn.Endpoint.ToString(), "--metrics-port", "0"];
+
+        await using var processor = Cli.Start(process);
+        var deadline = Stopwatch.StartNew();
+        using (var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(50)))
+        {
+            while (!(_standIn.Rows.TryGetValue("ds.transactions", out var rows) && rows.Count + DeadLetterCount() >= 500))
+            {
+                Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(90) && !processor.HasExited,
+                    "the first 500 messages were not stored: " + processor.Output);
+                await poll.WaitForNextTickAsync();
+            }
+        }
+
+        var storedBefore = _standIn.Rows["ds.transactions"].Count;
+        _standIn.FailNext(403, "accessDenied", times: 1000);
+        var more = await Cli.RunAsync(TimeSpan.FromSeconds(90), "produce", "--bootstrap-servers", servers, "--count", "500", "--seed", "12");
+        Assert.True(more.ExitCode == 0, more.Output);
+
+        Assert.Equal(1, await processor.WaitForExitAsync(TimeSpan.FromSeconds(90)));
+        Assert.Contains("pipeline: error: BigQuery refuses the write and retrying cannot help", processor.Output, StringComparison.Ordinal);
+        Assert.Equal(storedBefore, _standIn.Rows["ds.transactions"].Count);
+
+        // Nothing refused was committed: a run after access is restored reads and stores the second 500.
+        _standIn.ClearFaults();
+        var again = await Cli.RunAsync(TimeSpan.FromSeconds(120), [.. process, "--until-idle", "3s"]);
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Contains("consumed=500 ", again.Output, StringComparison.Ordinal);
+    }
+
+    private int DeadLetterCount() => _standIn.Rows.TryGetValue("ds.dead_letters", out var d) ? d.Count : 0;
+
     [GeneratedRegex(@"bad=(\d+)")]
     private static partial Regex BadCount();
 
@@ -171,6 +212,16 @@ internal sealed class Cli : IAsyncDisposable
             await _lineArrived.WaitAsync(TimeSpan.FromMilliseconds(200), cts.Token);
         }
     }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        _process.WaitForExit(); // drains the redirected output
+        return _process.ExitCode;
+    }
+
+    public bool HasExited => _process.HasExited;
 
     public async ValueTask DisposeAsync()
     {

@@ -103,6 +103,11 @@ internal static class Run
             await Console.Error.WriteLineAsync($"pipeline: {ex.Message}");
             return ExitCodes.Usage;
         }
+        catch (Ecommerce.Pipeline.Core.Processing.SinkUnavailableException ex)
+        {
+            await Console.Error.WriteLineAsync($"pipeline: error: {ex.Message}");
+            return ExitCodes.Failure;
+        }
         catch (RuntimeFailureException ex)
         {
             await Console.Error.WriteLineAsync($"pipeline: error: {ex.Message}");

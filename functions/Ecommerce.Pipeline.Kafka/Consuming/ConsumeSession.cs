@@ -58,6 +58,7 @@ internal sealed class ConsumeSession : IDisposable
 
     // Handler task.
     private bool _poisoned;
+    private Exception? _sinkUnavailable;
 
     private volatile Error? _fatal;
 
@@ -137,6 +138,12 @@ internal sealed class ConsumeSession : IDisposable
         if (_handlerTask.IsFaulted)
         {
             _handlerTask.GetAwaiter().GetResult();
+        }
+
+        if (Volatile.Read(ref _sinkUnavailable) is { } unavailable)
+        {
+            // Acknowledged offsets were committed by the shutdown above; the failed batch and all after it were not.
+            ExceptionDispatchInfo.Throw(unavailable);
         }
 
         StreamProcessorLog.Stopping(_logger, reason, _counters.Consumed, _counters.Stored, _counters.DeadLetters,
@@ -703,6 +710,10 @@ internal sealed class ConsumeSession : IDisposable
 #pragma warning restore CA1031
             {
                 failure = ex;
+                if (ex is SinkUnavailableException)
+                {
+                    Interlocked.CompareExchange(ref _sinkUnavailable, ex, null);
+                }
             }
         }
         else if (preparing is not null)
@@ -746,7 +757,9 @@ internal sealed class ConsumeSession : IDisposable
             .AddRetry(new RetryStrategyOptions
             {
                 // Every failure is retried (never skip a batch) until the processor stops.
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is not null && !_stop.IsCancellationRequested),
+                // A sink that cannot make progress is not retried: the processor stops and the host exits non-zero.
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is not null and not SinkUnavailableException
+                    && !_stop.IsCancellationRequested),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = _options.RetryBaseDelay,
