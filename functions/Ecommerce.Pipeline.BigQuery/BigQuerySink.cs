@@ -147,9 +147,10 @@ public sealed class BigQuerySink : ITransactionSink
         });
 
     /// <summary>
-    /// Credentials refused (401/403 other than rate and quota limits) or a dataset/table that is gone and cannot be
-    /// made (404): no retry can fix these, so they become <see cref="SinkUnavailableException"/> and the host stops,
-    /// loudly, instead of stalling on the batch forever.
+    /// Credentials refused (401/403 other than rate and quota limits): no retry can fix this, so it becomes
+    /// <see cref="SinkUnavailableException"/> and the host stops, loudly, instead of stalling on the batch forever.
+    /// (A table gone mid-run is recreated on the retry; a dataset that is missing, or a table that may not be
+    /// created, is reported as <see cref="SinkUnavailableException"/> where the tables are checked.)
     /// </summary>
     private static async Task<T> RefusalsAreFatal<T>(Func<Task<T>> write)
     {
@@ -158,7 +159,7 @@ public sealed class BigQuerySink : ITransactionSink
             return await write().ConfigureAwait(false);
         }
         catch (BigQueryException ex) when (!ex.IsTransient && !ex.IsQuotaExceeded
-            && ex.Status is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden or System.Net.HttpStatusCode.NotFound)
+            && ex.Status is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden)
         {
             throw new SinkUnavailableException($"BigQuery refuses the write and retrying cannot help: {ex.Message}", ex);
         }
