@@ -119,7 +119,8 @@ public sealed class BigQuerySink : ITransactionSink
 
         if (!_options.CreateTables)
         {
-            throw new BigQueryException($"BigQuery table {name} does not exist and table creation is off.");
+            // Nobody but a person can fix this: the host must stop, not retry (SinkUnavailableException).
+            throw new SinkUnavailableException($"BigQuery table {name} does not exist and table creation is off.");
         }
 
         try
@@ -132,7 +133,7 @@ public sealed class BigQuerySink : ITransactionSink
         }
         catch (BigQueryException ex) when (ex.Status == System.Net.HttpStatusCode.NotFound)
         {
-            throw new BigQueryException($"BigQuery table {name} cannot be created: dataset not found ({ex.Message}).", ex);
+            throw new SinkUnavailableException($"BigQuery table {name} cannot be created: dataset not found ({ex.Message}).", ex);
         }
     }
 
@@ -150,7 +151,8 @@ public sealed class BigQuerySink : ITransactionSink
     /// Credentials refused (401/403 other than rate and quota limits): no retry can fix this, so it becomes
     /// <see cref="SinkUnavailableException"/> and the host stops, loudly, instead of stalling on the batch forever.
     /// (A table gone mid-run is recreated on the retry; a dataset that is missing, or a table that may not be
-    /// created, is reported as <see cref="SinkUnavailableException"/> where the tables are checked.)
+    /// created, is reported as <see cref="SinkUnavailableException"/> where the tables are checked, at start or on
+    /// that retry.)
     /// </summary>
     private static async Task<T> RefusalsAreFatal<T>(Func<Task<T>> write)
     {

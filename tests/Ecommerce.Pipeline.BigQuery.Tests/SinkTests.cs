@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Ecommerce.Pipeline.BigQuery.Rest;
+using Ecommerce.Pipeline.Core.Processing;
 using Ecommerce.Pipeline.Core.Schema;
 using Microsoft.Extensions.Time.Testing;
 
@@ -126,7 +127,7 @@ public sealed class SinkTests : IAsyncLifetime
     {
         _standIn.Datasets.Clear();
 
-        var ex = await Assert.ThrowsAsync<BigQueryException>(() => TestData.SinkAsync(_standIn));
+        var ex = await Assert.ThrowsAsync<SinkUnavailableException>(() => TestData.SinkAsync(_standIn));
 
         Assert.Contains("dataset not found", ex.Message, StringComparison.Ordinal);
         Assert.Contains("proj.ds.transactions", ex.Message, StringComparison.Ordinal);
@@ -135,7 +136,7 @@ public sealed class SinkTests : IAsyncLifetime
     [Fact]
     public async Task A_missing_table_with_creation_off_fails_at_start()
     {
-        var ex = await Assert.ThrowsAsync<BigQueryException>(() => TestData.SinkAsync(_standIn,
+        var ex = await Assert.ThrowsAsync<SinkUnavailableException>(() => TestData.SinkAsync(_standIn,
             new BigQuerySinkOptions { ProjectId = "proj", DatasetId = "ds", CreateTables = false }));
 
         Assert.Contains("does not exist", ex.Message, StringComparison.Ordinal);
@@ -383,6 +384,23 @@ public sealed class DependencyInjectionTests
 public sealed class TableLossTests
 {
     [Fact]
+    public async Task A_dataset_deleted_while_running_makes_the_retry_fail_loudly()
+    {
+        await using var standIn = await BigQueryStandIn.StartAsync();
+        var (_, sink) = await TestData.SinkAsync(standIn);
+        await using var _ = sink;
+        await sink.WriteRowsAsync(TestData.Rows(2), CancellationToken.None);
+        standIn.Tables.Clear();
+        standIn.Datasets.Clear();
+
+        // The first failure is the 404 of insertAll (maybe only the table is gone: the host retries) ...
+        await Assert.ThrowsAsync<BigQueryException>(() => sink.WriteRowsAsync(TestData.Rows(3), CancellationToken.None));
+        // ... the retry finds the dataset gone too: no retry can help, so the host must stop.
+        var ex = await Assert.ThrowsAsync<SinkUnavailableException>(() => sink.WriteRowsAsync(TestData.Rows(3), CancellationToken.None));
+        Assert.Contains("dataset not found", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_table_deleted_while_running_is_recreated_on_the_batch_retry()
     {
         await using var standIn = await BigQueryStandIn.StartAsync();
@@ -393,6 +411,7 @@ public sealed class TableLossTests
 
         var ex = await Assert.ThrowsAsync<BigQueryException>(() => sink.WriteRowsAsync(TestData.Rows(3), CancellationToken.None));
         var retried = await sink.WriteRowsAsync(TestData.Rows(3), CancellationToken.None);
+        Assert.False(ex.IsTransient); // still retried by the host: only SinkUnavailableException stops it
 
         Assert.Equal(HttpStatusCode.NotFound, ex.Status);
         Assert.Equal(3, retried.Inserted);

@@ -24,7 +24,9 @@ internal static class ProcessCommand
         var duckdb = Options.DuckDbPath();
         var untilIdle = Options.Duration("--until-idle", "Exit 0 once no message arrived for this long and all is stored and committed");
         var metricsPort = Options.MetricsPort();
-        var batchSize = Options.Positive("--batch-size", "Maximum records per batch", 500);
+        // Larger than the library default (500): a backlog is read in fewer, larger sink writes (BigQuery requests are
+        // still split at 500 rows); the 1 MiB and 250 ms bounds keep batches small when traffic is light.
+        var batchSize = Options.Positive("--batch-size", "Maximum records per batch (also bounded by 1 MiB and 250 ms)", 5000);
         var bigQuery = BigQueryOptions.Create();
         var command = new Command("process", "Run the stream processor: consume, transform, store, dead-letter, commit")
         {

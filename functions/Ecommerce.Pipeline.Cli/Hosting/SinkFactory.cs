@@ -42,7 +42,7 @@ internal static class SinkFactory
             return BigQuerySink.CreateAsync(sinkOptions, new BigQueryClientOptions { Endpoint = endpoint }, timeout.Token)
                 .GetAwaiter().GetResult();
         }
-        catch (Exception ex) when (ex is BigQueryException or HttpRequestException or OperationCanceledException
+        catch (Exception ex) when (ex is BigQueryException or SinkUnavailableException or HttpRequestException or OperationCanceledException
                                        || ex.GetType().Namespace?.StartsWith("Google.Apis", StringComparison.Ordinal) == true)
         {
             throw new RuntimeFailureException($"BigQuery: {ex.Message}");
