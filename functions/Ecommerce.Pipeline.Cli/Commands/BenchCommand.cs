@@ -157,19 +157,13 @@ internal static class BenchCommand
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var run = runtime.RunAsync(stop.Token);
         var c = runtime.Processor.Counters;
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(5));
-        while (c.Consumed == 0 && !run.IsCompleted)
-        {
-            await timer.WaitForNextTickAsync(cancellationToken);
-        }
+        var poll = TimeSpan.FromMilliseconds(5);
+        await PipelineRuntime.WaitUntilAsync(c, x => x.Consumed > 0, run, poll, cancellationToken);
 
         // Counters move once per batch: the first batch marks the start and is not counted.
         var started = Stopwatch.GetTimestamp();
         var before = c.Consumed;
-        while (c.Stored + c.DeadLetters + c.Duplicates < messages && !run.IsCompleted)
-        {
-            await timer.WaitForNextTickAsync(cancellationToken);
-        }
+        await PipelineRuntime.WaitUntilAsync(c, x => x.Handled >= messages, run, poll, cancellationToken);
 
         var elapsed = Stopwatch.GetElapsedTime(started);
         await stop.CancelAsync();
@@ -193,24 +187,13 @@ internal static class BenchCommand
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var run = runtime.RunAsync(stop.Token);
         // Let the group form before the clock starts, so the first messages do not wait for the assignment.
-        using (var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20)))
-        {
-            while (runtime.Processor.Counters.AssignedPartitions == 0 && !run.IsCompleted)
-            {
-                await timer.WaitForNextTickAsync(cancellationToken);
-            }
-        }
+        var c = runtime.Processor.Counters;
+        var poll = TimeSpan.FromMilliseconds(20);
+        await PipelineRuntime.WaitUntilAsync(c, x => x.AssignedPartitions > 0, run, poll, cancellationToken);
 
         var produced = await TransactionProducer.Create(cluster.BootstrapServers).RunAsync(
             new ProduceOptions { Topic = topic, Duration = duration, Rate = rate, Seed = Random.Shared.Next(1, int.MaxValue) }, null, cancellationToken);
-        var c = runtime.Processor.Counters;
-        using (var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20)))
-        {
-            while (c.Stored + c.DeadLetters + c.Duplicates < produced.Acknowledged && !run.IsCompleted)
-            {
-                await timer.WaitForNextTickAsync(cancellationToken);
-            }
-        }
+        await PipelineRuntime.WaitUntilAsync(c, x => x.Handled >= produced.Acknowledged, run, poll, cancellationToken);
 
         await stop.CancelAsync();
         await run;

@@ -127,14 +127,10 @@ internal static class DevCommand
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
         try
         {
-            var c = runtime.Processor.Counters;
-            while (c.Stored + c.DeadLetters + c.Duplicates < produced)
-            {
-                await timer.WaitForNextTickAsync(deadline.Token);
-            }
+            await PipelineRuntime.WaitUntilAsync(runtime.Processor.Counters, c => c.Handled >= produced, null,
+                TimeSpan.FromMilliseconds(50), deadline.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

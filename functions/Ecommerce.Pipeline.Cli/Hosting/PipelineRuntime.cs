@@ -107,6 +107,22 @@ internal sealed class PipelineRuntime : IAsyncDisposable
         while (await WaitAsync(timer, cancellationToken));
     }
 
+    /// <summary>
+    /// Polls the processor's counters until <paramref name="condition"/> holds or <paramref name="run"/> (its
+    /// <see cref="RunAsync"/> task, when given) has ended; returns whether the condition holds. Cancellation throws.
+    /// </summary>
+    public static async Task<bool> WaitUntilAsync(StreamProcessorCounters counters, Func<StreamProcessorCounters, bool> condition,
+        Task? run, TimeSpan interval, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(interval);
+        while (!condition(counters) && run is not { IsCompleted: true })
+        {
+            await timer.WaitForNextTickAsync(cancellationToken);
+        }
+
+        return condition(counters);
+    }
+
     private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken cancellationToken)
     {
         try

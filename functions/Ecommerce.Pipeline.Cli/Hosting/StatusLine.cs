@@ -49,7 +49,7 @@ internal sealed class StatusLine(PipelineRuntime runtime, LatestProgress produce
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
                 var sent = producer.Latest.Acknowledged;
-                var stored = counters.Stored + counters.DeadLetters + counters.Duplicates;
+                var stored = counters.Handled;
                 var p99 = runtime.Latency.Since(window, 99);
                 window = runtime.Latency.Snapshot();
                 var lag = runtime.LastLag;

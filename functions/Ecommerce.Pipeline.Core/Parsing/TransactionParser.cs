@@ -483,14 +483,6 @@ internal sealed class TransactionParser
     private static IdStatus ReadId(ReadOnlySpan<byte> json, in Slot slot, SpanCache<bool>? cache, out string? id)
     {
         id = null;
-        if (cache is not null && slot.Kind == JsonTokenType.String &&
-            cache.TryGet(Chars(json, slot, stackalloc char[MaxIdLength]).Trim(), out var known, out _))
-        {
-            // Only ids that passed validation are cached.
-            id = known;
-            return IdStatus.Ok;
-        }
-
         switch (slot.Kind)
         {
             case JsonTokenType.None or JsonTokenType.Null:
@@ -505,13 +497,21 @@ internal sealed class TransactionParser
                 id = Encoding.UTF8.GetString(number);
                 return IdStatus.Ok;
             case JsonTokenType.String:
-                var text = StringValue(json, slot).Trim();
-                if (text.Length == 0)
+                // Decoded once; the string is made only for an id the cache does not already hold.
+                var text = Chars(json, slot, stackalloc char[MaxIdLength]).Trim();
+                if (text.IsEmpty)
                 {
                     return IdStatus.Missing;
                 }
 
-                if (text.Length > MaxIdLength && text.EnumerateRunes().Count() > MaxIdLength)
+                if (cache is not null && cache.TryGet(text, out var known, out _))
+                {
+                    // Only ids that passed validation are cached.
+                    id = known;
+                    return IdStatus.Ok;
+                }
+
+                if (text.Length > MaxIdLength && RuneCount(text) > MaxIdLength)
                 {
                     return IdStatus.Invalid;
                 }
@@ -524,12 +524,23 @@ internal sealed class TransactionParser
                     }
                 }
 
-                id = text;
-                cache?.Add(text, true);
+                id = text.ToString();
+                cache?.Add(id, true);
                 return IdStatus.Ok;
             default:
                 return IdStatus.Invalid;
         }
+    }
+
+    private static int RuneCount(ReadOnlySpan<char> text)
+    {
+        var count = 0;
+        foreach (var _ in text.EnumerateRunes())
+        {
+            count++;
+        }
+
+        return count;
     }
 
     private static bool IsMissing(ReadOnlySpan<byte> json, in Slot slot) => slot.Kind switch

@@ -29,6 +29,9 @@ public sealed class StreamProcessorCounters
 
     public long Duplicates => Volatile.Read(ref _duplicates);
 
+    /// <summary>Records of acknowledged batches: each was stored, dead-lettered or dropped as a duplicate.</summary>
+    public long Handled => Stored + DeadLetters + Duplicates;
+
     /// <summary>Batches acknowledged by the sink (and so eligible for commit).</summary>
     public long Batches => Volatile.Read(ref _batches);
 
