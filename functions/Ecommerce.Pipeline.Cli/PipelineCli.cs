@@ -16,6 +16,10 @@ public static class PipelineCli
         root.Subcommands.Add(QueryCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(BackfillCommand.Create());
+        root.Subcommands.Add(CompactCommand.Create());
+        root.Subcommands.Add(RetentionCommand.Create());
+        root.Subcommands.Add(AutoscaleSimCommand.Create());
         return root;
     }
 
