@@ -24,13 +24,28 @@ internal static class BenchCommand
         var json = new Option<string?>("--json") { Description = "Also write the results as JSON to this file" };
         var latencyDuration = Options.Duration("--latency-duration", "Length of each fixed-rate latency run (default 20s)");
         var rates = new Option<string>("--latency-rates") { Description = "Producer rates for the latency runs", DefaultValueFactory = _ => "833,20000" };
+        // Not the `Sink` setting: a benchmark writes DuckDB unless told otherwise, whatever the environment says.
+        var sink = new Option<string>("--sink")
+        {
+            Description = "Warehouse of the pipeline runs: duckdb (a fresh file per run) or bigquery (the --bigquery-* options)",
+            DefaultValueFactory = _ => "duckdb",
+            Validators = { r => { if (r.GetValueOrDefault<string>() is not ("duckdb" or "bigquery")) { r.AddError("--sink must be duckdb or bigquery."); } } },
+        };
+        var bigQuery = BigQueryOptions.Create();
         var command = new Command("bench", "End-to-end benchmark on the embedded broker: raw consume vs pipeline, latency, peak RSS")
         {
-            messages, json, latencyDuration, rates,
+            messages, json, latencyDuration, rates, sink,
         };
-        command.SetAction((parse, cancellationToken) => Run.GuardedAsync(() => RunAsync(parse.GetValue(messages),
-            parse.GetValue(json), parse.GetValue(latencyDuration) ?? TimeSpan.FromSeconds(20), ParseRates(parse.GetValue(rates)!),
-            cancellationToken)));
+        bigQuery.AddTo(command);
+        command.SetAction((parse, cancellationToken) => Run.GuardedAsync(() =>
+        {
+            var sinkName = parse.GetValue(sink)!;
+            var settings = bigQuery.Read(parse);
+            SinkOptions SinkFor(string workDir, string run) =>
+                new(sinkName, Path.Combine(workDir, run + ".duckdb"), settings);
+            return RunAsync(parse.GetValue(messages), parse.GetValue(json), parse.GetValue(latencyDuration) ?? TimeSpan.FromSeconds(20),
+                ParseRates(parse.GetValue(rates)!), sinkName, SinkFor, cancellationToken);
+        }));
         return command;
     }
 
@@ -48,7 +63,7 @@ internal static class BenchCommand
     }
 
     private static async Task<int> RunAsync(int messages, string? jsonPath, TimeSpan latencyDuration, int[] rates,
-        CancellationToken cancellationToken)
+        string sinkName, Func<string, string, SinkOptions> sinkFor, CancellationToken cancellationToken)
     {
         var err = Console.Error;
         using var loggers = Logging.Create(Microsoft.Extensions.Logging.LogLevel.Warning);
@@ -83,23 +98,23 @@ internal static class BenchCommand
             var raw = RawConsume(cluster.BootstrapServers, topic, messages, cancellationToken);
             await err.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"bench: (a) raw consume {raw:N0}/s"));
 
-            var pipeline = await PipelineRate(cluster.BootstrapServers, topic, messages, Path.Combine(workDir.FullName, "throughput.duckdb"),
+            var pipeline = await PipelineRate(cluster.BootstrapServers, topic, messages, sinkFor(workDir.FullName, "throughput"),
                 loggers, cancellationToken);
             await err.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"bench: (b) pipeline {pipeline:N0}/s"));
 
             var latencies = new Dictionary<string, double[]>();
             foreach (var rate in rates)
             {
-                var p = await Latency(cluster, rate, latencyDuration, Path.Combine(workDir.FullName, $"latency-{rate}.duckdb"), loggers, cancellationToken);
+                var p = await Latency(cluster, rate, latencyDuration, sinkFor(workDir.FullName, $"latency-{rate}"), loggers, cancellationToken);
                 latencies[rate.ToString(CultureInfo.InvariantCulture)] = p;
                 await err.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"bench: (c) {rate}/s p50 {p[0]:F0} ms p95 {p[1]:F0} ms p99 {p[2]:F0} ms"));
             }
 
             var peakRssMb = PeakRssMegabytes();
-            PrintTable(raw, pipeline, latencies, peakRssMb);
+            PrintTable(sinkName, raw, pipeline, latencies, peakRssMb);
             if (jsonPath is not null)
             {
-                await WriteJsonAsync(jsonPath, raw, pipeline, latencies, peakRssMb);
+                await WriteJsonAsync(jsonPath, sinkName, raw, pipeline, latencies, peakRssMb);
             }
 
             return ExitCodes.Success;
@@ -141,8 +156,8 @@ internal static class BenchCommand
         return read / elapsed.TotalSeconds;
     }
 
-    /// <summary>(b) The stream processor over the same messages, into a fresh DuckDB, until all are stored or dead-lettered.</summary>
-    private static async Task<double> PipelineRate(string servers, string topic, int messages, string duckDbPath,
+    /// <summary>(b) The stream processor over the same messages, into a fresh DuckDB (or BigQuery), until all are stored or dead-lettered.</summary>
+    private static async Task<double> PipelineRate(string servers, string topic, int messages, SinkOptions sink,
         Microsoft.Extensions.Logging.ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var options = new StreamProcessorOptions
@@ -153,7 +168,7 @@ internal static class BenchCommand
             MaxBatchRecords = 5_000,
             MaxBatchBytes = 4 * 1024 * 1024,
         };
-        await using var runtime = new PipelineRuntime(options, new SinkOptions("duckdb", duckDbPath), "transactions_dlq", loggers);
+        await using var runtime = new PipelineRuntime(options, sink, "transactions_dlq", loggers);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var run = runtime.RunAsync(stop.Token);
         var c = runtime.Processor.Counters;
@@ -172,7 +187,7 @@ internal static class BenchCommand
     }
 
     /// <summary>(c) The processor running while the producer holds a fixed rate; Kafka timestamp → committed in DuckDB.</summary>
-    private static async Task<double[]> Latency(EmbeddedKafkaCluster cluster, int rate, TimeSpan duration, string duckDbPath,
+    private static async Task<double[]> Latency(EmbeddedKafkaCluster cluster, int rate, TimeSpan duration, SinkOptions sink,
         Microsoft.Extensions.Logging.ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var topic = "bench_latency_" + rate.ToString(CultureInfo.InvariantCulture);
@@ -183,7 +198,7 @@ internal static class BenchCommand
             Topic = topic,
             GroupId = "bench-latency-" + Guid.NewGuid().ToString("N"),
         };
-        await using var runtime = new PipelineRuntime(options, new SinkOptions("duckdb", duckDbPath), "transactions_dlq", loggers);
+        await using var runtime = new PipelineRuntime(options, sink, "transactions_dlq", loggers);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var run = runtime.RunAsync(stop.Token);
         // Let the group form before the clock starts, so the first messages do not wait for the assignment.
@@ -215,14 +230,14 @@ internal static class BenchCommand
         return Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
     }
 
-    private static void PrintTable(double raw, double pipeline, Dictionary<string, double[]> latencies, double peakRssMb)
+    private static void PrintTable(string sink, double raw, double pipeline, Dictionary<string, double[]> latencies, double peakRssMb)
     {
         var inv = CultureInfo.InvariantCulture;
         var o = Console.Out;
         o.WriteLine("| measure | value |");
         o.WriteLine("|---|---|");
         o.WriteLine(string.Create(inv, $"| (a) raw consume | {raw:N0} msg/s |"));
-        o.WriteLine(string.Create(inv, $"| (b) pipeline (parse → DuckDB → commit) | {pipeline:N0} tx/s |"));
+        o.WriteLine(string.Create(inv, $"| (b) pipeline (parse → {(sink == "bigquery" ? "BigQuery insertAll" : "DuckDB")} → commit) | {pipeline:N0} tx/s |"));
         o.WriteLine(string.Create(inv, $"| ratio (b)/(a) | {pipeline / raw:F2} |"));
         foreach (var (rate, p) in latencies)
         {
@@ -232,7 +247,7 @@ internal static class BenchCommand
         o.WriteLine(string.Create(inv, $"| (d) peak RSS | {peakRssMb:F0} MB |"));
     }
 
-    private static async Task WriteJsonAsync(string path, double raw, double pipeline, Dictionary<string, double[]> latencies, double peakRssMb)
+    private static async Task WriteJsonAsync(string path, string sink, double raw, double pipeline, Dictionary<string, double[]> latencies, double peakRssMb)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null)
@@ -243,6 +258,7 @@ internal static class BenchCommand
         await using var stream = File.Create(path);
         using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         writer.WriteStartObject();
+        writer.WriteString("sink", sink);
         writer.WriteNumber("raw_consume_per_sec", Math.Round(raw, 1));
         writer.WriteNumber("pipeline_per_sec", Math.Round(pipeline, 1));
         writer.WriteNumber("ratio", Math.Round(pipeline / raw, 3));
