@@ -25,8 +25,8 @@ internal static class ProcessCommand
         var untilIdle = Options.Duration("--until-idle", "Exit 0 once no message arrived for this long and all is stored and committed");
         var metricsPort = Options.MetricsPort();
         // Larger than the library default (500): a backlog is read in fewer, larger sink writes (BigQuery requests are
-        // still split at 500 rows); the 1 MiB and 250 ms bounds keep batches small when traffic is light.
-        var batchSize = Options.Positive("--batch-size", "Maximum records per batch (also bounded by 1 MiB and 250 ms)", 5000);
+        // still split at 500 rows); the 250 ms bound keeps batches small when traffic is light.
+        var batchSize = Options.Positive("--batch-size", "Maximum records per batch (also bounded by 4 MiB and 250 ms)", 5000);
         var bigQuery = BigQueryOptions.Create();
         var command = new Command("process", "Run the stream processor: consume, transform, store, dead-letter, commit")
         {
@@ -42,6 +42,8 @@ internal static class ProcessCommand
                 GroupId = parse.GetValue(group)!,
                 UntilIdle = parse.GetValue(untilIdle),
                 MaxBatchRecords = parse.GetValue(batchSize),
+                // 5,000 transactions are about 1.3 MB: the byte bound must not be what cuts a backlog's batches.
+                MaxBatchBytes = 4 * 1024 * 1024,
             };
             var sinkOptions = new SinkOptions(parse.GetValue(sink)!, parse.GetValue(duckdb)!, bigQuery.Read(parse));
             return await Run.GuardedAsync(async () =>

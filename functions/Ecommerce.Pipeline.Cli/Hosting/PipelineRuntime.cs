@@ -31,6 +31,7 @@ internal sealed class PipelineRuntime : IAsyncDisposable
         PrometheusPipelineMetrics.InitializeSink(Sink.Name);
         var metrics = new CompositeMetrics(PrometheusPipelineMetrics.Instance, Latency);
         var handler = new TransactionBatchHandler(new BatchProcessor(time, GeoResolver.Default), Sink, _publisher, metrics, time);
+        options = options with { MaxConcurrentWrites = SinkFactory.ConcurrentWrites(sinkOptions.Sink) };
         Processor = new StreamProcessor(options, handler, loggers.CreateLogger<StreamProcessor>(), metrics);
         _lagReader = new ConsumerLagReader(options.BootstrapServers, options.GroupId);
     }

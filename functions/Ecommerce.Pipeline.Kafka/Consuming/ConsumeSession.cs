@@ -55,9 +55,10 @@ internal sealed class ConsumeSession : IDisposable
     private long _nextCommitAt;
     private long _blockedSince; // when _ready last found the queue full (0: not blocked)
     private Task _handlerTask = Task.CompletedTask;
+    private bool _abandoned; // a batch was not acknowledged: no later one may be (handler loop only)
 
     // Handler task.
-    private bool _poisoned;
+    private volatile bool _poisoned;
     private Exception? _sinkUnavailable;
 
     private volatile Error? _fatal;
@@ -650,6 +651,10 @@ internal sealed class ConsumeSession : IDisposable
     {
         var reader = _batches.Reader;
         var prepare = _owner.Prepare;
+        var concurrency = Math.Max(1, _options.MaxConcurrentWrites);
+        // Batches being written, oldest first. They may be written side by side, but they complete (and so are
+        // committed) strictly in order: a batch is acknowledged only after every batch before it was.
+        var writing = new Queue<(Batch Batch, Task<Attempt> Attempt)>(concurrency);
         (Batch Batch, Task<object?>? Prepared)? ahead = null;
         while (true)
         {
@@ -660,78 +665,115 @@ internal sealed class ConsumeSession : IDisposable
                 (batch, prepared) = next;
                 ahead = null;
             }
+            else if (reader.TryRead(out var read))
+            {
+                (batch, prepared) = (read, StartPrepare(prepare, read));
+            }
+            else if (writing.Count > 0)
+            {
+                // Nothing new yet: finish the oldest write, unless a batch arrives first.
+                var oldest = writing.Peek().Attempt;
+                var arrival = reader.WaitToReadAsync(CancellationToken.None).AsTask();
+                if (await Task.WhenAny(oldest, arrival).ConfigureAwait(false) == oldest)
+                {
+                    await FinishOldestAsync(writing).ConfigureAwait(false);
+                }
+
+                continue;
+            }
+            else if (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                continue;
+            }
             else
             {
-                if (!await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
-                {
-                    break;
-                }
-
-                if (!reader.TryRead(out batch!))
-                {
-                    continue;
-                }
-
-                prepared = StartPrepare(prepare, batch);
+                break;
             }
 
-            // Transform the following batch while this one is stored (batches still complete in order).
+            // Transform the following batch while this one is stored.
             if (prepare is not null && reader.TryRead(out var following))
             {
                 ahead = (following, StartPrepare(prepare, following));
             }
 
-            await HandleOneAsync(batch, prepared).ConfigureAwait(false);
+            writing.Enqueue((batch, AttemptAsync(batch, prepared)));
+            while (writing.Count >= concurrency)
+            {
+                await FinishOldestAsync(writing).ConfigureAwait(false);
+            }
+        }
+
+        while (writing.Count > 0)
+        {
+            await FinishOldestAsync(writing).ConfigureAwait(false);
         }
     }
 
     private static Task<object?>? StartPrepare(Func<IReadOnlyList<RawRecord>, object?>? prepare, Batch batch) =>
         prepare is null ? null : Task.Run(() => prepare(batch.Records));
 
-    private async Task HandleOneAsync(Batch batch, Task<object?>? preparing)
+    /// <summary>Stores one batch, with retries; never throws (a failure is the attempt's result).</summary>
+    private async Task<Attempt> AttemptAsync(Batch batch, Task<object?>? preparing)
     {
         var started = Stopwatch.GetTimestamp();
-        BatchOutcome? outcome = null;
-        Exception? failure = null;
-        if (!_poisoned && !_stop.IsCancellationRequested)
+        if (_poisoned || _stop.IsCancellationRequested)
         {
-            try
+            if (preparing is not null)
             {
-                var prepared = preparing is null ? null : await preparing.ConfigureAwait(false);
-                // The retry waits end on a stop; the sink call itself only on the hard stop.
-                outcome = await _retry.ExecuteAsync(
-                    static (state, _) => new ValueTask<BatchOutcome>(
-                        state.Owner.HandleAsync(state.Batch.Records, state.Prepared, state.HardStop)),
-                    (Owner: _owner, Batch: batch, Prepared: prepared, HardStop: _hardStop.Token),
-                    _stop.Token).ConfigureAwait(false);
+                // Observe it, so a failed transform of a dropped batch is not an unobserved task exception.
+                await preparing.ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
             }
-#pragma warning disable CA1031 // Any failure that outlived the retries means: not acknowledged.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                failure = ex;
-                if (ex is SinkUnavailableException)
-                {
-                    Interlocked.CompareExchange(ref _sinkUnavailable, ex, null);
-                }
-            }
-        }
-        else if (preparing is not null)
-        {
-            // Observe it, so a failed transform of a dropped batch is not an unobserved task exception.
-            await preparing.ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+
+            return new Attempt(null, null, Stopwatch.GetElapsedTime(started));
         }
 
-        if (outcome is null)
+        try
         {
-            // Never acknowledge a batch after one that was not: its offsets would cover the lost one.
+            var prepared = preparing is null ? null : await preparing.ConfigureAwait(false);
+            // The retry waits end on a stop; the sink call itself only on the hard stop.
+            var outcome = await _retry.ExecuteAsync(
+                static (state, _) => new ValueTask<BatchOutcome>(
+                    state.Owner.HandleAsync(state.Batch.Records, state.Prepared, state.HardStop)),
+                (Owner: _owner, Batch: batch, Prepared: prepared, HardStop: _hardStop.Token),
+                _stop.Token).ConfigureAwait(false);
+            return new Attempt(outcome, null, Stopwatch.GetElapsedTime(started));
+        }
+#pragma warning disable CA1031 // Any failure that outlived the retries means: not acknowledged.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            if (ex is SinkUnavailableException)
+            {
+                Interlocked.CompareExchange(ref _sinkUnavailable, ex, null);
+            }
+
+            // Stop now, not when this batch's turn to complete comes: later batches must not start either.
             _poisoned = true;
-            StreamProcessorLog.Abandoned(_logger, failure, batch.Records.Count);
+            _stop.Cancel();
+            return new Attempt(null, ex, Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    private async Task FinishOldestAsync(Queue<(Batch Batch, Task<Attempt> Attempt)> writing)
+    {
+        var (batch, pending) = writing.Dequeue();
+        var attempt = await pending.ConfigureAwait(false);
+        var outcome = attempt.Outcome;
+        if (outcome is null || _abandoned)
+        {
+            // Never acknowledge a batch after one that was not: its offsets would cover the lost one. (A later
+            // batch that was written anyway is read again after a restart; the sinks are idempotent.)
+            outcome = null;
+            _abandoned = true;
+            _poisoned = true;
+            StreamProcessorLog.Abandoned(_logger, attempt.Failure, batch.Records.Count);
             _stop.Cancel();
         }
 
-        Complete(batch, outcome, Stopwatch.GetElapsedTime(started));
+        Complete(batch, outcome, attempt.Elapsed);
     }
+
+    private readonly record struct Attempt(BatchOutcome? Outcome, Exception? Failure, TimeSpan Elapsed);
 
     private void Complete(Batch batch, BatchOutcome? outcome, TimeSpan elapsed)
     {

@@ -33,6 +33,13 @@ public sealed record StreamProcessorOptions
     public int MaxInFlightBatches { get; init; } = 2;
 
     /// <summary>
+    /// Batches written to the sink side by side (1: one at a time). More than one hides a remote sink's round trips
+    /// (BigQuery); batches still complete and commit in order. Only for sinks whose writes may overlap (not DuckDB,
+    /// which has one writer). Each adds one batch to the records held in memory.
+    /// </summary>
+    public int MaxConcurrentWrites { get; init; } = 1;
+
+    /// <summary>
     /// How long the loop waits for room in a full batch queue (without fetching more) before it pauses its
     /// partitions. Short stalls are absorbed without a pause/resume cycle, which costs a refetch.
     /// </summary>
@@ -70,6 +77,7 @@ public sealed record StreamProcessorOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxBatchRecords, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxBatchBytes, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxInFlightBatches, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxConcurrentWrites, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxBatchWait, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(RetryBaseDelay, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(RetryMaxDelay, RetryBaseDelay);
