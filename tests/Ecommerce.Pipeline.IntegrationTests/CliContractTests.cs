@@ -20,6 +20,9 @@ public sealed class CliContractTests
     [InlineData("broker --partitions 0")]
     [InlineData("query --format xml \"SELECT 1\"")]
     [InlineData("dev --duration forever")]
+    [InlineData("process --bootstrap-servers 127.0.0.1:9 --batch-size x")]
+    [InlineData("process --bootstrap-servers 127.0.0.1:9 --batch-size 0")]
+    [InlineData("bench --messages many")]
     public async Task Usage_errors_exit_2_with_one_line_on_stderr(string args)
     {
         var (code, stdout, stderr) = await PipelineProcess.RunAsync(Split(args), Timeout);

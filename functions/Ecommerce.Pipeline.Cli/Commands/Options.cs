@@ -62,10 +62,21 @@ internal static class Options
     };
 
     public static Option<T> Positive<T>(string name, string description, T defaultValue)
-        where T : struct, IComparable<T> => new(name)
+        where T : struct, IComparable<T>, IParsable<T> => new(name)
     {
         Description = description,
         DefaultValueFactory = _ => defaultValue,
-        Validators = { r => { if (r.GetValueOrDefault<T>().CompareTo(default) <= 0) { r.AddError($"{name} must be positive."); } } },
+        // A parser rather than a validator: a validator would ask for the value of an unparsable token and crash.
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : null;
+            if (T.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var value) && value.CompareTo(default) > 0)
+            {
+                return value;
+            }
+
+            result.AddError($"{name} must be a positive number, not '{text}'.");
+            return defaultValue;
+        },
     };
 }
