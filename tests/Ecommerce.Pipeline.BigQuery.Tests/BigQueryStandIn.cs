@@ -94,6 +94,15 @@ internal sealed class BigQueryStandIn : IAsyncDisposable
     /// <summary>Rows whose json this says is invalid get an <c>invalid</c> row error.</summary>
     public Func<JsonElement, bool> IsInvalidRow { get; set; } = _ => false;
 
+    /// <summary>
+    /// Answers jobs.query when set and not null: a QueryResponse body, or a Google error envelope (<c>{"error":
+    /// {"code": …}}</c>, sent with that status). Otherwise the default answer (a row count).
+    /// </summary>
+    public Func<RecordedRequest, JsonNode?>? AnswerQuery { get; set; }
+
+    /// <summary>Answers jobs.getQueryResults (a GetQueryResultsResponse or an error envelope); unset: 501.</summary>
+    public Func<RecordedRequest, JsonNode?>? AnswerGetQueryResults { get; set; }
+
     /// <summary>Datasets that exist; table creation elsewhere gets 404 notFound.</summary>
     public HashSet<string> Datasets { get; } = ["ds"];
 
@@ -148,6 +157,12 @@ internal sealed class BigQueryStandIn : IAsyncDisposable
             ContractViolations.Enqueue($"{ctx.Request.Method} {rawTarget}: no such method in the discovery document");
             await WriteErrorAsync(ctx, 404, "notFound", "no such method");
             return;
+        }
+
+        // Query-string parameters must be ones the method declares (standard ones such as alt/fields are not used here).
+        foreach (var name in ctx.Request.Query.Keys.Where(k => !DiscoveryDocument.Default.QueryParameters(match.Value.Id).Contains(k)))
+        {
+            ContractViolations.Enqueue($"{match.Value.Id}: unknown query parameter '{name}'");
         }
 
         if (ValidateRequests && match.Value.Request is { } requestSchema)
@@ -249,6 +264,37 @@ internal sealed class BigQueryStandIn : IAsyncDisposable
                 }
 
                 return;
+            case "bigquery.tables.patch":
+                // Patch semantics: the fields sent replace those stored; the answer is the whole table.
+                if (Tables.TryGetValue($"{segments[5]}.{segments[7]}", out var patched))
+                {
+                    foreach (var (name, value) in JsonNode.Parse(recorded.Body)!.AsObject())
+                    {
+                        patched[name] = value?.DeepClone();
+                    }
+
+                    await WriteJsonAsync(ctx, 200, patched.DeepClone(), "Table");
+                }
+                else
+                {
+                    await WriteErrorAsync(ctx, 404, "notFound", $"Not found: Table {segments[3]}:{segments[5]}.{segments[7]}");
+                }
+
+                return;
+            case "bigquery.jobs.query" when AnswerQuery?.Invoke(recorded) is { } answer:
+                await WriteAnswerAsync(ctx, answer, "QueryResponse");
+                return;
+            case "bigquery.jobs.getQueryResults":
+                if (AnswerGetQueryResults?.Invoke(recorded) is { } results)
+                {
+                    await WriteAnswerAsync(ctx, results, "GetQueryResultsResponse");
+                }
+                else
+                {
+                    await WriteErrorAsync(ctx, 501, "notImplemented", match.Value.Id);
+                }
+
+                return;
             case "bigquery.jobs.query":
                 var count = Rows.Values.Sum(r => r.Count);
                 await WriteJsonAsync(ctx, 200, new JsonObject
@@ -334,6 +380,11 @@ internal sealed class BigQueryStandIn : IAsyncDisposable
         ctx.Response.ContentType = "application/json; charset=UTF-8";
         await ctx.Response.Body.WriteAsync(bytes);
     }
+
+    private Task WriteAnswerAsync(HttpContext ctx, JsonNode answer, string schema) =>
+        answer["error"] is { } error
+            ? WriteErrorAsync(ctx, error["code"]!.GetValue<int>(), error["errors"]![0]!["reason"]!.GetValue<string>(), error["message"]!.GetValue<string>())
+            : WriteJsonAsync(ctx, 200, answer, schema);
 
     private static async Task WriteErrorAsync(HttpContext ctx, int status, string reason, string message)
     {

@@ -15,6 +15,7 @@ internal sealed class DiscoveryDocument
 
     private readonly JsonElement _schemas;
     private readonly List<(string Id, string HttpMethod, Regex Path, string? Request, string? Response)> _methods = [];
+    private readonly Dictionary<string, HashSet<string>> _queryParameters = new(StringComparer.Ordinal);
 
     private DiscoveryDocument(JsonDocument document)
     {
@@ -39,6 +40,19 @@ internal sealed class DiscoveryDocument
                     new Regex(pattern, RegexOptions.CultureInvariant),
                     m.TryGetProperty("request", out var rq) ? rq.GetProperty("$ref").GetString() : null,
                     m.TryGetProperty("response", out var rs) ? rs.GetProperty("$ref").GetString() : null));
+                var query = new HashSet<string>(StringComparer.Ordinal);
+                if (m.TryGetProperty("parameters", out var parameters))
+                {
+                    foreach (var parameter in parameters.EnumerateObject())
+                    {
+                        if (parameter.Value.TryGetProperty("location", out var location) && location.GetString() == "query")
+                        {
+                            query.Add(parameter.Name);
+                        }
+                    }
+                }
+
+                _queryParameters[m.GetProperty("id").GetString()!] = query;
             }
         }
     }
@@ -77,6 +91,9 @@ internal sealed class DiscoveryDocument
 
         return null;
     }
+
+    /// <summary>The query-string parameter names a method declares (e.g. timeoutMs, location for jobs.getQueryResults).</summary>
+    public IReadOnlySet<string> QueryParameters(string methodId) => _queryParameters[methodId];
 
     /// <summary>Every way <paramref name="value"/> breaks the named schema; empty when it conforms.</summary>
     public List<string> Validate(JsonElement value, string schemaName)

@@ -8,11 +8,11 @@ using Polly.Retry;
 namespace Ecommerce.Pipeline.BigQuery.Rest;
 
 /// <summary>
-/// A small typed client for the four BigQuery v2 methods the pipeline uses: <c>tables.get</c>, <c>tables.insert</c>,
-/// <c>tabledata.insertAll</c> and <c>jobs.query</c>. Every call runs through a Polly pipeline: transient failures
-/// (HTTP 429/500/502/503/504, reasons backendError/internalError/rateLimitExceeded, network errors, timeouts) are
-/// retried with exponential backoff, jitter and a cap; <c>quotaExceeded</c> backs off for minutes; everything else
-/// (<c>invalid</c>, <c>notFound</c>, auth) fails at once.
+/// A small typed client for the BigQuery v2 methods the pipeline uses: <c>tables.get</c>, <c>tables.insert</c>,
+/// <c>tables.patch</c>, <c>tabledata.insertAll</c>, <c>jobs.query</c> and <c>jobs.getQueryResults</c>. Every call
+/// runs through a Polly pipeline: transient failures (HTTP 429/500/502/503/504, reasons backendError/internalError/
+/// rateLimitExceeded, network errors, timeouts) are retried with exponential backoff, jitter and a cap;
+/// <c>quotaExceeded</c> backs off for minutes; everything else (<c>invalid</c>, <c>notFound</c>, auth) fails at once.
 /// </summary>
 public sealed class BigQueryClient : IDisposable
 {
@@ -108,6 +108,34 @@ public sealed class BigQueryClient : IDisposable
         var body = JsonSerializer.SerializeToUtf8Bytes(request, BigQueryJsonContext.Default.QueryRequest);
         return SendAsync(HttpMethod.Post, $"projects/{Escape(projectId)}/queries", body,
             BigQueryJsonContext.Default.QueryResponse, cancellationToken);
+    }
+
+    /// <summary>
+    /// <c>tables.patch</c>: changes only the fields set in <paramref name="patch"/> (e.g. timePartitioning) and
+    /// returns the whole table as it now is.
+    /// </summary>
+    public Task<TableResource> PatchTableAsync(string projectId, string datasetId, string tableId, TableResource patch,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(patch);
+        var body = JsonSerializer.SerializeToUtf8Bytes(patch, BigQueryJsonContext.Default.TableResource);
+        return SendAsync(HttpMethod.Patch, TablePath(projectId, datasetId, tableId), body,
+            BigQueryJsonContext.Default.TableResource, cancellationToken);
+    }
+
+    /// <summary>
+    /// <c>jobs.getQueryResults</c> for a job that <c>jobs.query</c> left running (jobComplete=false): the server waits
+    /// up to <paramref name="timeoutMs"/> for it, so a caller can loop without sleeping. The first page of rows comes
+    /// with the completed job.
+    /// </summary>
+    public Task<GetQueryResultsResponse> GetQueryResultsAsync(JobReference job, long timeoutMs,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var query = "?timeoutMs=" + timeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            + (string.IsNullOrEmpty(job.Location) ? "" : "&location=" + Uri.EscapeDataString(job.Location));
+        return SendAsync(HttpMethod.Get, $"projects/{Escape(job.ProjectId)}/queries/{Escape(job.JobId)}{query}", null,
+            BigQueryJsonContext.Default.GetQueryResultsResponse, cancellationToken);
     }
 
     private static string TablePath(string projectId, string datasetId, string tableId) =>

@@ -25,6 +25,22 @@ public sealed class TableResource
     public TimePartitioning? TimePartitioning { get; init; }
     public bool? RequirePartitionFilter { get; init; }
     public Clustering? Clustering { get; init; }
+
+    /// <summary>Output only: present while rows sent by insertAll are still in the streaming buffer.</summary>
+    public StreamingBuffer? StreamingBuffer { get; init; }
+}
+
+/// <summary>Discovery schema <c>Streamingbuffer</c> (output only).</summary>
+public sealed class StreamingBuffer
+{
+    /// <summary>uint64 as a string.</summary>
+    public string? EstimatedRows { get; init; }
+
+    /// <summary>uint64 as a string.</summary>
+    public string? EstimatedBytes { get; init; }
+
+    /// <summary>The oldest row still in the buffer, milliseconds since the epoch (uint64 as a string).</summary>
+    public string? OldestEntryTime { get; init; }
 }
 
 /// <summary>Discovery schema <c>TableSchema</c>.</summary>
@@ -98,6 +114,61 @@ public sealed class QueryRequest
     public string? Location { get; init; }
     public long? TimeoutMs { get; init; }
     public long? MaxResults { get; init; }
+
+    /// <summary>Validate and estimate (totalBytesProcessed) without running.</summary>
+    public bool? DryRun { get; init; }
+
+    /// <summary><c>NAMED</c> (@name) or <c>POSITIONAL</c> (?).</summary>
+    public string? ParameterMode { get; init; }
+
+    public IReadOnlyList<QueryParameter>? QueryParameters { get; init; }
+
+    /// <summary>Makes a re-sent request (after a timeout or reset) the same query, not a second job.</summary>
+    public string? RequestId { get; init; }
+}
+
+/// <summary>Discovery schema <c>QueryParameter</c>.</summary>
+public sealed class QueryParameter
+{
+    public string? Name { get; init; }
+    public required QueryParameterType ParameterType { get; init; }
+    public required QueryParameterValue ParameterValue { get; init; }
+}
+
+/// <summary>Discovery schema <c>QueryParameterType</c> (scalars only).</summary>
+public sealed class QueryParameterType
+{
+    /// <summary>e.g. <c>DATE</c>, <c>STRING</c>, <c>INT64</c>, <c>TIMESTAMP</c>.</summary>
+    public required string Type { get; init; }
+}
+
+/// <summary>Discovery schema <c>QueryParameterValue</c> (scalars only).</summary>
+public sealed class QueryParameterValue
+{
+    public string? Value { get; init; }
+}
+
+/// <summary>Discovery schema <c>DmlStatistics</c> (int64 counts as strings).</summary>
+public sealed class DmlStatistics
+{
+    public string? InsertedRowCount { get; init; }
+    public string? DeletedRowCount { get; init; }
+    public string? UpdatedRowCount { get; init; }
+}
+
+/// <summary>Discovery schema <c>GetQueryResultsResponse</c> (the fields used here).</summary>
+public sealed class GetQueryResultsResponse
+{
+    public string? Kind { get; init; }
+    public bool? JobComplete { get; init; }
+    public JobReference? JobReference { get; init; }
+    public TableSchemaResource? Schema { get; init; }
+    public IReadOnlyList<TableRow>? Rows { get; init; }
+    public string? TotalRows { get; init; }
+    public string? NumDmlAffectedRows { get; init; }
+    public string? TotalBytesProcessed { get; init; }
+    public string? PageToken { get; init; }
+    public IReadOnlyList<ErrorProto>? Errors { get; init; }
 }
 
 /// <summary>Discovery schema <c>QueryResponse</c> (the fields used here).</summary>
@@ -117,6 +188,15 @@ public sealed class QueryResponse
 
     public string? PageToken { get; init; }
     public IReadOnlyList<ErrorProto>? Errors { get; init; }
+
+    /// <summary>int64 as a string; for a dry run, what the query would read (the on-demand cost basis).</summary>
+    public string? TotalBytesProcessed { get; init; }
+
+    /// <summary>int64 as a string.</summary>
+    public string? TotalBytesBilled { get; init; }
+
+    /// <summary>Inserted/deleted/updated counts of a DML statement (MERGE reports all three).</summary>
+    public DmlStatistics? DmlStats { get; init; }
 }
 
 /// <summary>Discovery schema <c>JobReference</c>.</summary>
@@ -163,6 +243,7 @@ public sealed class ErrorBody
 [JsonSerializable(typeof(TableDataInsertAllResponse))]
 [JsonSerializable(typeof(QueryRequest))]
 [JsonSerializable(typeof(QueryResponse))]
+[JsonSerializable(typeof(GetQueryResultsResponse))]
 [JsonSerializable(typeof(ErrorEnvelope))]
 [JsonSerializable(typeof(IReadOnlyList<TableFieldSchema>))]
 public sealed partial class BigQueryJsonContext : JsonSerializerContext;
