@@ -1,1 +1,0 @@
-namespace Ecommerce.Pipeline.Cli.Tests;
