@@ -1,1 +1,0 @@
-namespace Ecommerce.Pipeline.Deploy.Tests;
