@@ -1,9 +1,151 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Ecommerce.Pipeline.Cli.Hosting;
+using Ecommerce.Pipeline.Core.Configuration;
+using Ecommerce.Pipeline.Kafka.Backfill;
+using Microsoft.Extensions.Logging;
 
 namespace Ecommerce.Pipeline.Cli.Commands;
 
-/// <summary><c>pipeline backfill</c>: Replay a time range from Kafka into the warehouse (idempotent).</summary>
-internal static class BackfillCommand
+/// <summary>
+/// <c>pipeline backfill</c>: replays the messages whose Kafka timestamp is in [--from, --to) through the same batch
+/// handler, sink and dead-letter publisher as <c>process</c>. Idempotent (the sink dedups by transaction_id), and it
+/// never joins or commits for any consumer group, so the live group's offsets stay where they are.
+/// </summary>
+internal static partial class BackfillCommand
 {
-    public static Command Create() => new("backfill", "Replay a time range from Kafka into the warehouse (idempotent)");
+    public static Command Create()
+    {
+        var bootstrap = Options.BootstrapServers();
+        var from = Instant("--from", "Window start, inclusive: ISO-8601 instant with an offset or Z (e.g. 2026-11-24T10:00:00Z)");
+        var to = Instant("--to", "Window end, exclusive: ISO-8601 instant with an offset or Z");
+        var topic = Options.Topic();
+        // Not the ConsumerGroup setting: that names the live group, whose offsets a backfill must never touch.
+        var group = new Option<string>("--group")
+        {
+            Description = "Group id of the backfill's reader (it never joins the group nor commits)",
+            DefaultValueFactory = _ => BackfillOptions.DefaultGroupId,
+        };
+        var sink = ProcessCommand.SinkOption();
+        var duckdb = Options.DuckDbPath();
+        var batchSize = Options.Positive("--batch-size", "Maximum records per batch (one sink write each)", 5000);
+        var dryRun = new Option<bool>("--dry-run")
+        {
+            Description = "Connect, find the start offsets and count the window's messages per partition; write nothing",
+        };
+        var bigQuery = BigQueryOptions.Create();
+        var command = new Command("backfill", "Replay a time range from Kafka into the warehouse (idempotent)")
+        {
+            bootstrap, from, to, topic, group, sink, duckdb, batchSize, dryRun,
+        };
+        bigQuery.AddTo(command);
+        command.SetAction(async (parse, cancellationToken) => await Run.GuardedAsync(async () =>
+        {
+            var start = parse.GetValue(from)!.Value;
+            var end = parse.GetValue(to)!.Value;
+            if (start >= end)
+            {
+                throw new UsageException($"--from ({Format(start)}) must be before --to ({Format(end)}).");
+            }
+
+            var sinkOptions = new SinkOptions(parse.GetValue(sink)!, parse.GetValue(duckdb)!, bigQuery.Read(parse));
+            if (sinkOptions is { Sink: "bigquery", BigQuery: not { Project.Length: > 0, Dataset.Length: > 0 } })
+            {
+                throw new UsageException("--sink bigquery needs --bigquery-project and --bigquery-dataset.");
+            }
+
+            var options = new BackfillOptions
+            {
+                BootstrapServers = parse.GetValue(bootstrap)!,
+                Topic = parse.GetValue(topic)!,
+                GroupId = parse.GetValue(group)!,
+                Window = new BackfillWindow(start, end),
+                MaxBatchRecords = parse.GetValue(batchSize),
+            };
+            var isDryRun = parse.GetValue(dryRun);
+            KafkaPreflight.Check(options.BootstrapServers, options.Topic, TimeSpan.FromSeconds(10));
+
+            // On a terminal the progress bar replaces the informational logs; redirected, both go to stderr.
+            using var loggers = Logging.Create(BackfillProgress.Interactive ? LogLevel.Warning : LogLevel.Information);
+            await using var runtime = new BackfillRuntime(options, sinkOptions,
+                Options.Env(SettingNames.DeadLetterTopic) ?? Defaults.DeadLetterTopic, isDryRun, loggers);
+            var runner = runtime.Runner;
+            var run = isDryRun ? runner.DryRunAsync(cancellationToken) : runner.RunAsync(cancellationToken);
+            await BackfillProgress.ShowAsync(runner.Counters, run, isDryRun);
+            BackfillSummary summary;
+            try
+            {
+                summary = await run;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // SIGINT/SIGTERM: batches already stored stay stored; nothing was committed anywhere, so a rerun is safe.
+                throw new RuntimeFailureException(string.Create(CultureInfo.InvariantCulture,
+                    $"backfill interrupted after read={runner.Counters.Read} stored={runner.Counters.Stored}; running it again is safe."));
+            }
+
+            if (isDryRun)
+            {
+                PrintPlan(options, summary);
+            }
+            else
+            {
+                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"backfill: read={summary.Read} in_window={summary.InWindow} stored={summary.Stored} duplicates={summary.Duplicates} " +
+                    $"dead_letters={summary.DeadLetters} partitions={summary.Partitions} elapsed={summary.Elapsed.TotalSeconds:F1}s"));
+            }
+
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static void PrintPlan(BackfillOptions options, BackfillSummary summary)
+    {
+        var counts = summary.PerPartition.ToDictionary(c => c.Partition);
+        var output = Console.Out;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"backfill plan: topic={options.Topic} from={Format(options.Window.From)} to={Format(options.Window.To)} (dry run, nothing written)"));
+        foreach (var p in summary.Plan)
+        {
+            var c = counts[p.Partition];
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"partition={p.Partition} low={p.Low} high={p.High} start={p.Start} found_by={p.FoundBy.ToString().ToLowerInvariant()} read={c.Read} in_window={c.InWindow}"));
+        }
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"backfill (dry run): read={summary.Read} in_window={summary.InWindow} partitions={summary.Partitions} elapsed={summary.Elapsed.TotalSeconds:F1}s"));
+    }
+
+    private static string Format(DateTimeOffset instant) =>
+        instant.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>An ISO-8601 instant that names its offset (Z or ±hh:mm): a bare local time would be ambiguous.</summary>
+    private static Option<DateTimeOffset?> Instant(string name, string description) => new(name)
+    {
+        Description = description,
+        Required = true,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+            if (TryParseInstant(text, out var instant))
+            {
+                return instant;
+            }
+
+            result.AddError($"{name}: '{text}' is not an ISO-8601 instant with an offset or Z, like 2026-11-24T10:00:00Z.");
+            return null;
+        },
+    };
+
+    internal static bool TryParseInstant(string text, out DateTimeOffset instant)
+    {
+        instant = default;
+        return InstantPattern().IsMatch(text)
+               && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out instant);
+    }
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|z|[+-]\d{2}:\d{2})$", RegexOptions.CultureInvariant)]
+    private static partial Regex InstantPattern();
 }
