@@ -45,7 +45,7 @@ internal static class CompactCommand
             var day = parse.GetValue(date)!.Value;
             var dry = parse.GetValue(dryRun);
             var lines = parse.GetValue(sink) == "bigquery"
-                ? await BigQueryAsync(MaintenanceTarget.From(bigQuery.Read(parse)), day, dry, cancellationToken)
+                ? await BigQueryAsync(BigQueryTarget.From(bigQuery.Read(parse)), day, dry, cancellationToken)
                 : DuckDb(parse.GetValue(duckdb)!, day, dry);
             foreach (var line in lines)
             {
@@ -77,7 +77,7 @@ internal static class CompactCommand
             $"compact: date={d} rows_before={r.RowsBefore} rows_after={r.RowsAfter} duplicates_removed={r.DuplicatesRemoved}{DryRunFlag(dryRun)}")];
     }
 
-    private static Task<List<string>> BigQueryAsync(MaintenanceTarget target, DateOnly day, bool dryRun, CancellationToken cancellationToken) =>
+    private static Task<List<string>> BigQueryAsync(BigQueryTarget target, DateOnly day, bool dryRun, CancellationToken cancellationToken) =>
         MaintenanceBigQuery.RunAsync(target, async client =>
         {
             var compaction = new BigQueryCompaction(client, target.Project, target.Dataset, target.Table);

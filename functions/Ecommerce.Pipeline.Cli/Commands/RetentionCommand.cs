@@ -49,7 +49,7 @@ internal static class RetentionCommand
             var dry = parse.GetValue(dryRun);
             if (parse.GetValue(sink) == "bigquery")
             {
-                return await BigQueryAsync(MaintenanceTarget.From(bigQuery.Read(parse)), window, parse.GetValue(apply) && !dry, dry, cancellationToken);
+                return await BigQueryAsync(BigQueryTarget.From(bigQuery.Read(parse)), window, parse.GetValue(apply) && !dry, dry, cancellationToken);
             }
 
             var today = DateOnly.FromDateTime(DateTime.UtcNow);
@@ -65,7 +65,7 @@ internal static class RetentionCommand
         return command;
     }
 
-    private static Task<int> BigQueryAsync(MaintenanceTarget target, int days, bool apply, bool dryRun, CancellationToken cancellationToken) =>
+    private static Task<int> BigQueryAsync(BigQueryTarget target, int days, bool apply, bool dryRun, CancellationToken cancellationToken) =>
         MaintenanceBigQuery.RunAsync(target, async client =>
         {
             var retention = new BigQueryRetention(client, target.Project, target.Dataset);

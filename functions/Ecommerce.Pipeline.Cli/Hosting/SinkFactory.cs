@@ -24,29 +24,13 @@ internal static class SinkFactory
 
     private static BigQuerySink CreateBigQuery(BigQuerySettings? settings)
     {
-        if (settings is not { Project: { Length: > 0 } project, Dataset: { Length: > 0 } dataset })
-        {
-            throw new UsageException("--sink bigquery needs --bigquery-project and --bigquery-dataset.");
-        }
-
-        Uri? endpoint = null;
-        if (!string.IsNullOrEmpty(settings.Endpoint)
-            && (!Uri.TryCreate(settings.Endpoint, UriKind.Absolute, out endpoint) || endpoint.Scheme is not ("http" or "https")))
-        {
-            throw new UsageException($"--bigquery-endpoint must be an http(s) URL, not '{settings.Endpoint}'.");
-        }
-
-        var sinkOptions = new BigQuerySinkOptions
-        {
-            ProjectId = project,
-            DatasetId = dataset,
-            TableId = string.IsNullOrEmpty(settings.Table) ? Core.Schema.PipelineSchema.TransactionsTable : settings.Table,
-        };
+        var target = BigQueryTarget.From(settings ?? new BigQuerySettings(null, null, null, null));
+        var sinkOptions = new BigQuerySinkOptions { ProjectId = target.Project, DatasetId = target.Dataset, TableId = target.Table };
         try
         {
             // Startup checks the tables (and credentials) once, so a sink that cannot make progress exits 1 here.
             using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-            return BigQuerySink.CreateAsync(sinkOptions, new BigQueryClientOptions { Endpoint = endpoint }, timeout.Token)
+            return BigQuerySink.CreateAsync(sinkOptions, new BigQueryClientOptions { Endpoint = target.Endpoint }, timeout.Token)
                 .GetAwaiter().GetResult();
         }
         catch (Exception ex) when (ex is BigQueryException or SinkUnavailableException or HttpRequestException or OperationCanceledException
@@ -61,6 +45,28 @@ internal sealed record SinkOptions(string Sink, string DuckDbPath, BigQuerySetti
 
 /// <summary>The <c>--bigquery-*</c> options as given.</summary>
 internal sealed record BigQuerySettings(string? Project, string? Dataset, string? Table, string? Endpoint);
+
+/// <summary>Where the sink, <c>compact</c> and <c>retention</c> work in BigQuery, from the <c>--bigquery-*</c> options.</summary>
+internal sealed record BigQueryTarget(string Project, string Dataset, string Table, Uri? Endpoint)
+{
+    public static BigQueryTarget From(BigQuerySettings settings)
+    {
+        if (settings is not { Project: { Length: > 0 } project, Dataset: { Length: > 0 } dataset })
+        {
+            throw new UsageException("--sink bigquery needs --bigquery-project and --bigquery-dataset.");
+        }
+
+        Uri? endpoint = null;
+        if (!string.IsNullOrEmpty(settings.Endpoint)
+            && (!Uri.TryCreate(settings.Endpoint, UriKind.Absolute, out endpoint) || endpoint.Scheme is not ("http" or "https")))
+        {
+            throw new UsageException($"--bigquery-endpoint must be an http(s) URL, not '{settings.Endpoint}'.");
+        }
+
+        return new BigQueryTarget(project, dataset,
+            string.IsNullOrEmpty(settings.Table) ? Core.Schema.PipelineSchema.TransactionsTable : settings.Table, endpoint);
+    }
+}
 
 /// <summary>A failure the user can act on (exit 1, one clear message).</summary>
 internal sealed class RuntimeFailureException(string message) : Exception(message);
