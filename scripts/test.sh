@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test of the project: the .NET solution (unit, property and integration tests) and the Prometheus
-# rule tests (promtool).
+# Runs every test of the project: the .NET solution (unit, property and integration tests), the Prometheus
+# rule tests (promtool) and the Airflow DAG tests (python3 unittest).
 # Usage: ./scripts/test.sh            (the README's test command; CI runs it through .ci/run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,6 +51,31 @@ if command -v promtool >/dev/null; then
   done
 else
   echo "Failed!  - promtool not found: install Debian's prometheus package (.ci/run does)"
+  failed=$((failed + 1)); status=1
+fi
+
+# Airflow DAGs (airflow/tests, standard-library unittest): structure checks, and every command line a DAG runs is
+# run by the `pipeline` binary built above with --dry-run. Each test counts as one.
+if command -v python3 >/dev/null; then
+  set +e
+  python3 -m unittest discover -s airflow/tests -v >"$log" 2>&1
+  py_status=$?
+  set -e
+  ran=$(grep -oE '^Ran [0-9]+ test' "$log" | awk '{print $2}' || true)
+  ran=${ran:-0}
+  py_failed=$(grep -oE '(failures|errors)=[0-9]+' "$log" | cut -d= -f2 | awk '{s+=$1} END {print s+0}' || true)
+  if [ "$py_status" -ne 0 ]; then
+    grep -E '^(FAIL|ERROR):|Error|assert' "$log" | head -n 40 || true
+    [ "${py_failed:-0}" -eq 0 ] && py_failed=1
+    status=1
+    echo "Failed!  - airflow/tests: ${py_failed} of ${ran} failed"
+  else
+    echo "Passed!  - airflow/tests: ${ran} tests"
+  fi
+  passed=$((passed + ran - py_failed))
+  failed=$((failed + py_failed))
+else
+  echo "Failed!  - python3 not found: the Airflow DAG tests need it"
   failed=$((failed + 1)); status=1
 fi
 
