@@ -674,7 +674,9 @@ internal sealed class ConsumeSession : IDisposable
                 // Nothing new yet: finish the oldest write, unless a batch arrives first.
                 var oldest = writing.Peek().Attempt;
                 var arrival = reader.WaitToReadAsync(CancellationToken.None).AsTask();
-                if (await Task.WhenAny(oldest, arrival).ConfigureAwait(false) == oldest)
+                var first = await Task.WhenAny(oldest, arrival).ConfigureAwait(false);
+                // A completed channel answers at once with false: then only the writes are left to wait for.
+                if (first == oldest || arrival is { IsCompletedSuccessfully: true, Result: false })
                 {
                     await FinishOldestAsync(writing).ConfigureAwait(false);
                 }
