@@ -7,6 +7,10 @@ namespace Ecommerce.Pipeline.Kafka;
 /// The project's Kafka client defaults, in one place so the producer, the processor and the dead-letter
 /// publisher agree. Callers may adjust the returned object (it is a fresh instance each time).
 /// </summary>
+/// <remarks>
+/// Every config carries the cluster's security (<see cref="KafkaSecurity"/>): the one passed in, else the
+/// <c>KafkaSasl*</c>/<c>KafkaTls</c> settings from the environment, which default to plaintext.
+/// </remarks>
 public static class KafkaClientConfig
 {
     public const string DefaultConsumerGroup = Defaults.ConsumerGroup;
@@ -16,10 +20,11 @@ public static class KafkaClientConfig
     /// is on every in-sync replica. lz4 because it is cheap on CPU and the embedded broker stores batches
     /// as sent, so compression also stretches its fixed per-partition byte budget.
     /// </summary>
-    public static ProducerConfig Producer(string bootstrapServers, string clientId = "ecommerce-pipeline-producer")
+    public static ProducerConfig Producer(
+        string bootstrapServers, string clientId = "ecommerce-pipeline-producer", KafkaSecurity? security = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(bootstrapServers);
-        return new ProducerConfig
+        return Secured(new ProducerConfig
         {
             BootstrapServers = bootstrapServers,
             ClientId = clientId,
@@ -31,7 +36,7 @@ public static class KafkaClientConfig
             MessageTimeoutMs = 60_000,
             // Let a burst queue up rather than throw QueueFull at the caller.
             QueueBufferingMaxMessages = 1_000_000,
-        };
+        }, security);
     }
 
     /// <summary>
@@ -41,11 +46,12 @@ public static class KafkaClientConfig
     public static ConsumerConfig Consumer(
         string bootstrapServers,
         string groupId = DefaultConsumerGroup,
-        string clientId = "ecommerce-pipeline-consumer")
+        string clientId = "ecommerce-pipeline-consumer",
+        KafkaSecurity? security = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(bootstrapServers);
         ArgumentException.ThrowIfNullOrWhiteSpace(groupId);
-        return new ConsumerConfig
+        return Secured(new ConsumerConfig
         {
             BootstrapServers = bootstrapServers,
             GroupId = groupId,
@@ -64,6 +70,21 @@ public static class KafkaClientConfig
             MaxPartitionFetchBytes = 4 * 1024 * 1024,
             FetchMaxBytes = 32 * 1024 * 1024,
             QueuedMaxMessagesKbytes = 64 * 1024,
-        };
+        }, security);
+    }
+
+    /// <summary>Admin client (metadata, topic checks) for the same cluster, with the same security.</summary>
+    public static AdminClientConfig Admin(
+        string bootstrapServers, string clientId = "ecommerce-pipeline-admin", KafkaSecurity? security = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(bootstrapServers);
+        return Secured(new AdminClientConfig { BootstrapServers = bootstrapServers, ClientId = clientId }, security);
+    }
+
+    private static T Secured<T>(T config, KafkaSecurity? security)
+        where T : ClientConfig
+    {
+        (security ?? KafkaSecurity.FromEnvironment()).ApplyTo(config);
+        return config;
     }
 }

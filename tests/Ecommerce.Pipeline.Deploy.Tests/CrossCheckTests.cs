@@ -362,12 +362,27 @@ public sealed partial class CrossCheckTests
         return (pod?["containers"]?.AsArray() ?? []).Concat(pod?["initContainers"]?.AsArray() ?? []).OfType<JsonNode>();
     }
 
+    // The function the Deployment runs (AzureFunctionsJobHost__functions__0); the app has one per security mode.
     private static JsonNode KafkaFunction()
+    {
+        var name = DeployedFunctionName();
+        var function = KafkaFunctions().SingleOrDefault(f => (string?)f["name"] == name);
+        Assert.True(function is not null, $"the Deployment runs {name}, which is not a kafkaTrigger function in functions.metadata");
+        return function;
+    }
+
+    internal static string DeployedFunctionName() =>
+        Manifests.FunctionsContainer["env"]!.AsArray().Select(e => e!).Single(e => (string?)e["name"] == DeployedFunctionSetting)["value"]!
+            .GetValue<string>();
+
+    internal const string DeployedFunctionSetting = "AzureFunctionsJobHost__functions__0";
+
+    internal static IReadOnlyList<JsonNode> KafkaFunctions()
     {
         var path = Repo.File("functions", "Ecommerce.Pipeline.Functions", "bin", "Release", "net10.0", "functions.metadata");
         Assert.True(System.IO.File.Exists(path), $"{path} is missing: build the tests in Release (they build the Functions project)");
-        return JsonNode.Parse(System.IO.File.ReadAllText(path))!.AsArray()
-            .Single(f => f!["bindings"]!.AsArray().Any(b => (string?)b!["type"] == "kafkaTrigger"))!;
+        return [.. JsonNode.Parse(System.IO.File.ReadAllText(path))!.AsArray().Select(f => f!)
+            .Where(f => f["bindings"]!.AsArray().Any(b => (string?)b!["type"] == "kafkaTrigger"))];
     }
 
     private static JsonNode KafkaBinding() =>

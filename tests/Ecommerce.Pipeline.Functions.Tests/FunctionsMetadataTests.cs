@@ -10,23 +10,54 @@ namespace Ecommerce.Pipeline.Functions.Tests;
 /// </summary>
 public sealed class FunctionsMetadataTests
 {
-    private static readonly JsonElement Function = LoadSingleFunction();
+    private static readonly IReadOnlyList<JsonElement> Functions = LoadFunctions();
+
+    // Function → (method, protocol, authenticationMode) as the Worker SDK writes the trigger's enum properties: by
+    // member name (sdk/Sdk/Extensions/CustomAttributeExtensions.cs, GetEnrichedValue), which the host's WebJobs
+    // extension parses into its own BrokerProtocol / BrokerAuthenticationMode (same names).
+    public static TheoryData<string, string?, string?> SecurityModes => new()
+    {
+        { ProcessTransactionsFunction.FunctionName, null, null },
+        { ProcessTransactionsFunction.SaslPlainFunctionName, "SaslSsl", "Plain" },
+        { ProcessTransactionsFunction.SaslScramFunctionName, "SaslSsl", "ScramSha512" },
+    };
+
+    public static TheoryData<string, string> EntryPoints => new()
+    {
+        { ProcessTransactionsFunction.FunctionName, nameof(ProcessTransactionsFunction.RunAsync) },
+        { ProcessTransactionsFunction.SaslPlainFunctionName, nameof(ProcessTransactionsFunction.RunSaslPlainAsync) },
+        { ProcessTransactionsFunction.SaslScramFunctionName, nameof(ProcessTransactionsFunction.RunSaslScramAsync) },
+    };
+
+    public static TheoryData<string> Names =>
+    [
+        ProcessTransactionsFunction.FunctionName, ProcessTransactionsFunction.SaslPlainFunctionName,
+        ProcessTransactionsFunction.SaslScramFunctionName,
+    ];
 
     [Fact]
-    public void The_app_has_one_function_named_ProcessTransactions_bound_to_the_class()
+    public void The_app_has_exactly_the_three_kafka_functions()
     {
-        Assert.Equal(ProcessTransactionsFunction.FunctionName, Function.GetProperty("name").GetString());
-        Assert.Equal("dotnet-isolated", Function.GetProperty("language").GetString());
-        Assert.EndsWith($"{nameof(ProcessTransactionsFunction)}.{nameof(ProcessTransactionsFunction.RunAsync)}",
-            Function.GetProperty("entryPoint").GetString(), StringComparison.Ordinal);
+        Assert.Equal(
+            [ProcessTransactionsFunction.FunctionName, ProcessTransactionsFunction.SaslPlainFunctionName, ProcessTransactionsFunction.SaslScramFunctionName],
+            Functions.Select(f => f.GetProperty("name").GetString()).Order(StringComparer.Ordinal));
+        Assert.All(Functions, f => Assert.Equal("dotnet-isolated", f.GetProperty("language").GetString()));
     }
 
-    [Fact]
-    public void Exactly_one_binding_a_batched_kafka_trigger_on_the_contract_settings()
+    [Theory]
+    [MemberData(nameof(EntryPoints))]
+    public void Each_function_is_bound_to_its_method(string name, string method)
     {
-        var bindings = Function.GetProperty("bindings").EnumerateArray().ToList();
+        Assert.EndsWith($"{nameof(ProcessTransactionsFunction)}.{method}",
+            Function(name).GetProperty("entryPoint").GetString(), StringComparison.Ordinal);
+    }
 
-        var trigger = Assert.Single(bindings);
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Each_function_has_one_binding_a_batched_kafka_trigger_on_the_contract_settings(string name)
+    {
+        var trigger = Assert.Single(Function(name).GetProperty("bindings").EnumerateArray().ToList());
+
         Assert.Equal("kafkaTrigger", trigger.GetProperty("type").GetString());
         Assert.Equal("In", trigger.GetProperty("direction").GetString());
         Assert.Equal("Many", trigger.GetProperty("cardinality").GetString());
@@ -39,15 +70,49 @@ public sealed class FunctionsMetadataTests
             string.Join('|', Property(trigger, "brokerList"), Property(trigger, "topic"), Property(trigger, "consumerGroup")));
     }
 
-    [Fact]
-    public void The_function_level_retry_is_exponential_and_unlimited()
+    [Theory]
+    [MemberData(nameof(SecurityModes))]
+    public void Each_function_names_its_protocol_mechanism_and_the_credential_settings(
+        string name, string? protocol, string? mode)
     {
-        var retry = Function.GetProperty("retry");
+        var trigger = Function(name).GetProperty("bindings")[0];
+        var sasl = protocol is not null;
+
+        Assert.Equal(protocol, OptionalProperty(trigger, "protocol"));
+        Assert.Equal(mode, OptionalProperty(trigger, "authenticationMode"));
+        // Literal names too: a renamed constant must show up here, not silently rename a deployed setting.
+        Assert.Equal(sasl ? "%KafkaSaslUsername%" : null, OptionalProperty(trigger, "username"));
+        Assert.Equal(sasl ? "%KafkaSaslPassword%" : null, OptionalProperty(trigger, "password"));
+        Assert.Equal(sasl ? $"%{SettingNames.KafkaSaslUsername}%" : null, OptionalProperty(trigger, "username"));
+        // Nothing else about security: TLS trusts the image's CA store, no client certificates.
+        Assert.DoesNotContain(trigger.EnumerateObject(), p => p.Name.StartsWith("ssl", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Each_function_level_retry_is_exponential_and_unlimited(string name)
+    {
+        var retry = Function(name).GetProperty("retry");
 
         Assert.Equal("exponentialBackoff", retry.GetProperty("strategy").GetString(), ignoreCase: true);
         Assert.Equal(-1, retry.GetProperty("maxRetryCount").GetInt32());
         Assert.Equal("00:00:01", retry.GetProperty("minimumInterval").GetString());
         Assert.Equal("00:05:00", retry.GetProperty("maximumInterval").GetString());
+    }
+
+    [Fact]
+    public void The_sample_settings_run_exactly_one_function_the_plaintext_one()
+    {
+        var sample = Path.Combine(AppOutput(), "..", "..", "..", "..", "..", "local.settings.sample.json");
+        using var document = JsonDocument.Parse(File.ReadAllText(sample));
+        var values = document.RootElement.GetProperty("Values");
+
+        Assert.Equal(ProcessTransactionsFunction.FunctionName, values.GetProperty("AzureFunctionsJobHost__functions__0").GetString());
+        Assert.False(values.TryGetProperty("AzureFunctionsJobHost__functions__1", out _));
+        Assert.Equal("none", values.GetProperty(SettingNames.KafkaSaslMechanism).GetString());
+        Assert.Equal("disable", values.GetProperty(SettingNames.KafkaTls).GetString());
+        Assert.Equal(string.Empty, values.GetProperty(SettingNames.KafkaSaslUsername).GetString());
+        Assert.Equal(string.Empty, values.GetProperty(SettingNames.KafkaSaslPassword).GetString());
     }
 
     [Fact]
@@ -67,15 +132,22 @@ public sealed class FunctionsMetadataTests
     private static string? Property(JsonElement binding, string name) =>
         binding.EnumerateObject().Single(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)).Value.GetString();
 
+    private static string? OptionalProperty(JsonElement binding, string name) =>
+        binding.EnumerateObject().SingleOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)) is { Value.ValueKind: JsonValueKind.String } p
+            ? p.Value.GetString()
+            : null;
+
+    private static JsonElement Function(string name) => Functions.Single(f => f.GetProperty("name").GetString() == name);
+
     private static string AppOutput() =>
         typeof(FunctionsMetadataTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .Single(a => a.Key == "FunctionsAppOutput").Value!;
 
-    private static JsonElement LoadSingleFunction()
+    private static List<JsonElement> LoadFunctions()
     {
         var path = Path.Combine(AppOutput(), "functions.metadata");
         Assert.True(File.Exists(path), $"the Worker SDK wrote no {path}");
         using var document = JsonDocument.Parse(File.ReadAllText(path));
-        return Assert.Single(document.RootElement.EnumerateArray().ToList()).Clone();
+        return [.. document.RootElement.EnumerateArray().Select(f => f.Clone())];
     }
 }

@@ -10,7 +10,8 @@ internal static class KafkaPreflight
 {
     public static void Check(string bootstrapServers, string topic, TimeSpan timeout)
     {
-        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers })
+        // The same security settings (KafkaSaslMechanism, KafkaTls, ...) as every other client of the processor.
+        using var admin = new AdminClientBuilder(Kafka.KafkaClientConfig.Admin(bootstrapServers))
             .SetLogHandler((_, _) => { })
             .SetErrorHandler((_, _) => { })
             .Build();

@@ -23,6 +23,8 @@ internal sealed class PipelineRuntime : IAsyncDisposable
     public PipelineRuntime(StreamProcessorOptions options, SinkOptions sinkOptions, string deadLetterTopic,
         ILoggerFactory loggers, TimeProvider? time = null)
     {
+        // Before any client exists: an unreachable cluster is one clear line, not librdkafka retrying in the background.
+        KafkaPreflight.Check(options.BootstrapServers, options.Topic, TimeSpan.FromSeconds(10));
         _loggers = loggers;
         time ??= TimeProvider.System;
         Sink = SinkFactory.Create(sinkOptions);
@@ -48,7 +50,6 @@ internal sealed class PipelineRuntime : IAsyncDisposable
 
     public async Task<StreamProcessorSummary> RunAsync(CancellationToken cancellationToken)
     {
-        KafkaPreflight.Check(Processor.Options.BootstrapServers, Processor.Options.Topic, TimeSpan.FromSeconds(10));
         _lagLoop = RefreshLagAsync(TimeSpan.FromSeconds(2), _lagLoopStop.Token);
         var charting = Charts is { } charts ? SampleAsync(charts, TimeSpan.FromSeconds(1), _lagLoopStop.Token) : Task.CompletedTask;
         try

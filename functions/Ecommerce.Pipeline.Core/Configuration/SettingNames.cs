@@ -18,10 +18,18 @@ public static class SettingNames
     public const string BigQueryEndpoint = "BigQuery__Endpoint";
     public const string ApplicationInsightsConnectionString = "APPLICATIONINSIGHTS_CONNECTION_STRING";
 
+    // Kafka authentication, with KEDA's values (the TriggerAuthentication reads the same Secret keys):
+    // none | plaintext | scram_sha256 | scram_sha512, and enable | disable. Secrets, never in a ConfigMap.
+    public const string KafkaSaslMechanism = "KafkaSaslMechanism";
+    public const string KafkaSaslUsername = "KafkaSaslUsername";
+    public const string KafkaSaslPassword = "KafkaSaslPassword";
+    public const string KafkaTls = "KafkaTls";
+
     public static IReadOnlyList<string> All { get; } =
     [
         KafkaBrokerList, TransactionsTopic, DeadLetterTopic, ConsumerGroup, Sink, DuckDbPath, BigQueryProjectId,
         BigQueryDatasetId, BigQueryTableId, BigQueryEndpoint, ApplicationInsightsConnectionString,
+        KafkaSaslMechanism, KafkaSaslUsername, KafkaSaslPassword, KafkaTls,
     ];
 }
 
