@@ -23,11 +23,21 @@ internal sealed class PipelineRuntime : IAsyncDisposable
     public PipelineRuntime(StreamProcessorOptions options, SinkOptions sinkOptions, string deadLetterTopic,
         ILoggerFactory loggers, TimeProvider? time = null)
     {
-        // Before any client exists: an unreachable cluster is one clear line, not librdkafka retrying in the background.
-        KafkaPreflight.Check(options.BootstrapServers, options.Topic, TimeSpan.FromSeconds(10));
         _loggers = loggers;
         time ??= TimeProvider.System;
         Sink = SinkFactory.Create(sinkOptions);
+        try
+        {
+            // Before any Kafka client exists: an unreachable cluster is one clear line, not librdkafka retrying in
+            // the background.
+            KafkaPreflight.Check(options.BootstrapServers, options.Topic, TimeSpan.FromSeconds(10));
+        }
+        catch
+        {
+            Sink.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+
         _publisher = new KafkaDeadLetterPublisher(options.BootstrapServers, deadLetterTopic);
         Latency = new LatencyRecorder();
         PrometheusPipelineMetrics.InitializeSink(Sink.Name);
