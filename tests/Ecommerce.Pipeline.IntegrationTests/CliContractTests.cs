@@ -72,8 +72,14 @@ public sealed class CliContractTests
     {
         using var dir = new TempDir();
         var db = dir.File("dev.duckdb");
+        // Security settings meant for a real cluster (as in a pod's environment) must not reach the embedded broker's
+        // clients: it speaks plaintext only.
+        var realClusterSecurity = new Dictionary<string, string>
+        {
+            ["KafkaSaslMechanism"] = "scram_sha512", ["KafkaSaslUsername"] = "u", ["KafkaSaslPassword"] = "p", ["KafkaTls"] = "enable",
+        };
         var (code, stdout, stderr) = await PipelineProcess.RunAsync(
-            ["dev", "--duration", "4s", "--rate", "500", "--duckdb", db, "--metrics-port", "0"], Timeout);
+            ["dev", "--duration", "4s", "--rate", "500", "--duckdb", db, "--metrics-port", "0"], Timeout, environment: realClusterSecurity);
         Assert.True(code == 0, stderr);
         Assert.Contains("== Revenue by country ==", stdout, StringComparison.Ordinal);
         Assert.Contains("== Dead letters by reason ==", stdout, StringComparison.Ordinal);

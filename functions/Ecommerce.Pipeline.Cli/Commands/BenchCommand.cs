@@ -67,6 +67,7 @@ internal static class BenchCommand
     {
         var err = Console.Error;
         using var loggers = Logging.Create(Microsoft.Extensions.Logging.LogLevel.Warning);
+        Options.UseEmbeddedBroker();
         using var cluster = EmbeddedKafkaCluster.Start(brokers: 3, partitions: 6);
         var workDir = Directory.CreateTempSubdirectory("pipeline-bench-");
         try

@@ -41,6 +41,7 @@ internal static class DevCommand
         }
 
         using var loggers = Logging.Create(Microsoft.Extensions.Logging.LogLevel.Warning);
+        Options.UseEmbeddedBroker();
         using var cluster = EmbeddedKafkaCluster.Start();
         using var endpoint = StartEndpoint(metricsPort);
         var err = Console.Error;
