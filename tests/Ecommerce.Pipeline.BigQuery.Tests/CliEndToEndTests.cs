@@ -1,8 +1,8 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
+using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
+using Ecommerce.Pipeline.IntegrationTests.Support;
 
 namespace Ecommerce.Pipeline.BigQuery.Tests;
 
@@ -124,17 +124,12 @@ public sealed partial class CliEndToEndTests : IAsyncLifetime
     private static partial Regex Summary();
 }
 
-/// <summary>The built CLI as a child process (<c>dotnet pipeline.dll …</c>), output captured by line.</summary>
-internal sealed class Cli : IAsyncDisposable
+/// <summary>
+/// The built CLI from its own output folder: next to these tests it would miss assemblies that the ASP.NET Core
+/// framework (the stand-in's) provides here but not to the CLI.
+/// </summary>
+internal static class Cli
 {
-    private readonly Process _process;
-    private readonly ConcurrentQueue<string> _lines = new();
-    private readonly SemaphoreSlim _lineArrived = new(0);
-
-    private Cli(Process process) => _process = process;
-
-    public string Output => string.Join('\n', _lines);
-
     /// <summary>functions/Ecommerce.Pipeline.Cli/bin/{Configuration}/net10.0, the configuration these tests run in.</summary>
     public static string Directory
     {
@@ -146,92 +141,12 @@ internal sealed class Cli : IAsyncDisposable
         }
     }
 
-    public static Cli Start(params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Directory,
-        };
-        info.ArgumentList.Add(Path.Combine(Directory, "pipeline.dll"));
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
+    public static PipelineProcess Start(params string[] args) => PipelineProcess.Start(args, pipelineDirectory: Directory);
 
-        foreach (var name in Core.Configuration.SettingNames.All)
-        {
-            info.Environment.Remove(name);
-        }
-
-        var process = new Process { StartInfo = info };
-        var cli = new Cli(process);
-        process.OutputDataReceived += (_, e) => cli.OnLine(e.Data);
-        process.ErrorDataReceived += (_, e) => cli.OnLine(e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return cli;
-    }
-
+    /// <summary>Runs to completion; Output holds stdout, then stderr.</summary>
     public static async Task<(int ExitCode, string Output)> RunAsync(TimeSpan timeout, params string[] args)
     {
-        await using var cli = Start(args);
-        using var cts = new CancellationTokenSource(timeout);
-        await cli._process.WaitForExitAsync(cts.Token);
-        cli._process.WaitForExit(); // drains the redirected output
-        return (cli._process.ExitCode, cli.Output);
-    }
-
-    private void OnLine(string? line)
-    {
-        if (line is not null)
-        {
-            _lines.Enqueue(line);
-            _lineArrived.Release();
-        }
-    }
-
-    public async Task<string> WaitForLineAsync(Func<string, bool> predicate, TimeSpan timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        while (true)
-        {
-            if (_lines.FirstOrDefault(predicate) is { } match)
-            {
-                return match;
-            }
-
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"pipeline exited ({_process.ExitCode}):\n{Output}");
-            }
-
-            await _lineArrived.WaitAsync(TimeSpan.FromMilliseconds(200), cts.Token);
-        }
-    }
-
-    public async Task<int> WaitForExitAsync(TimeSpan timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        await _process.WaitForExitAsync(cts.Token);
-        _process.WaitForExit(); // drains the redirected output
-        return _process.ExitCode;
-    }
-
-    public bool HasExited => _process.HasExited;
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
-        _lineArrived.Dispose();
+        var (code, stdout, stderr) = await PipelineProcess.RunAsync(args, timeout, pipelineDirectory: Directory);
+        return (code, stdout + "\n" + stderr);
     }
 }

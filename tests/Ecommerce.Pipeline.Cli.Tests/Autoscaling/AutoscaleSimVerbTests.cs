@@ -1,36 +1,15 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Ecommerce.Pipeline.Cli.Autoscaling;
+using Ecommerce.Pipeline.IntegrationTests.Support;
 
 namespace Ecommerce.Pipeline.Cli.Tests.Autoscaling;
 
 /// <summary>The verb as users run it: the built <c>pipeline</c> as a child process, its stdout, stderr and exit code.</summary>
 public sealed class AutoscaleSimVerbTests
 {
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunPipelineAsync(params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "pipeline.dll"));
-        info.ArgumentList.Add("autoscale-sim");
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private static Task<(int ExitCode, string Stdout, string Stderr)> RunPipelineAsync(params string[] args) =>
+        PipelineProcess.RunAsync(["autoscale-sim", .. args], TimeSpan.FromMinutes(2));
 
     [Fact]
     public async Task Csv_output_is_a_header_then_one_parsable_row_per_step()

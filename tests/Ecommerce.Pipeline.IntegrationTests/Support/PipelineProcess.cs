@@ -20,6 +20,7 @@ internal sealed partial class PipelineProcess : IAsyncDisposable
 
     private PipelineProcess(Process process) => _process = process;
 
+    /// <summary>Where the built CLI is by default: next to the tests (a project that references it).</summary>
     public static string PipelineDll => Path.Combine(AppContext.BaseDirectory, "pipeline.dll");
 
     public int Id => _process.Id;
@@ -28,20 +29,27 @@ internal sealed partial class PipelineProcess : IAsyncDisposable
     public string Stdout => string.Join('\n', _stdout);
     public string Stderr => string.Join('\n', _stderr);
 
+    /// <summary>Both streams, stdout first (for messages that may be on either).</summary>
+    public string Output => Stdout + "\n" + Stderr;
+
+    public bool HasExited => _process.HasExited;
+
+    // pipelineDirectory: the CLI's folder when it is not next to the tests (see PipelineDll).
     public static PipelineProcess Start(IEnumerable<string> args, string? workingDirectory = null,
-        IDictionary<string, string>? environment = null, string? stdin = null)
+        IDictionary<string, string>? environment = null, string? stdin = null, string? pipelineDirectory = null)
     {
+        var dll = pipelineDirectory is null ? PipelineDll : Path.Combine(pipelineDirectory, "pipeline.dll");
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
+            WorkingDirectory = workingDirectory ?? Path.GetDirectoryName(dll)!,
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
-        info.ArgumentList.Add(PipelineDll);
+        info.ArgumentList.Add(dll);
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -79,9 +87,10 @@ internal sealed partial class PipelineProcess : IAsyncDisposable
 
     /// <summary>Runs to completion and returns the exit code.</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IEnumerable<string> args,
-        TimeSpan timeout, string? workingDirectory = null, IDictionary<string, string>? environment = null, string? stdin = null)
+        TimeSpan timeout, string? workingDirectory = null, IDictionary<string, string>? environment = null, string? stdin = null,
+        string? pipelineDirectory = null)
     {
-        await using var p = Start(args, workingDirectory, environment, stdin);
+        await using var p = Start(args, workingDirectory, environment, stdin, pipelineDirectory);
         var code = await p.WaitForExitAsync(timeout);
         return (code, p.Stdout, p.Stderr);
     }
