@@ -11,7 +11,7 @@ dotnet build tests/Ecommerce.Pipeline.Benchmarks -c Release -warnaserror -v q -n
 out="$(mktemp)"
 dotnet tests/Ecommerce.Pipeline.Benchmarks/bin/Release/net10.0/Ecommerce.Pipeline.Benchmarks.dll bigquery-stand-in >"$out" &
 stand_in=$!
-trap 'kill -TERM "$stand_in" 2>/dev/null || true; wait "$stand_in" 2>/dev/null || true; cat "$out" | tail -n +2; rm -f "$out"' EXIT
+trap 'kill -TERM "$stand_in" 2>/dev/null || true; wait "$stand_in" 2>/dev/null || true; tail -n +2 "$out"; rm -f "$out"' EXIT
 
 # The stand-in prints its endpoint first; wait for that line (or its exit).
 for _ in $(seq 1 300); do
