@@ -6,7 +6,7 @@ namespace Ecommerce.Pipeline.Deploy.Tests;
 
 /// <summary>
 /// The names and numbers that must agree across the app (functions.metadata, local.settings.sample.json, host.json),
-/// CONTRACT.md, the Kubernetes manifests, the ScaledObject and the dashboard.
+/// docs/contract.md, the Kubernetes manifests, the ScaledObject and the dashboard.
 /// </summary>
 public sealed partial class CrossCheckTests
 {
@@ -42,7 +42,7 @@ public sealed partial class CrossCheckTests
     [Fact]
     public void Contract_names_the_same_topic_and_consumer_group()
     {
-        var contract = System.IO.File.ReadAllText(Repo.SharedFile("docs", "CONTRACT.md"));
+        var contract = ReadContract();
 
         Assert.Equal(TriggerValue("topic"), ContractDefault(contract, SettingNames.TransactionsTopic));
         Assert.Equal(TriggerValue("consumerGroup"), ContractDefault(contract, SettingNames.ConsumerGroup));
@@ -55,7 +55,7 @@ public sealed partial class CrossCheckTests
     public void The_ConfigMap_of_each_overlay_holds_contract_settings_that_agree_with_the_ScaledObject(string overlay)
     {
         var data = Manifests.ConfigMapData(overlay);
-        var contract = System.IO.File.ReadAllText(Repo.SharedFile("docs", "CONTRACT.md"));
+        var contract = ReadContract();
 
         Assert.All(data.Keys, key =>
         {
@@ -400,10 +400,13 @@ public sealed partial class CrossCheckTests
     private static string TriggerValue(string name) => (string?)Manifests.KafkaTrigger[name]
         ?? throw new InvalidOperationException($"ScaledObject kafka trigger has no {name}");
 
+    /// <summary>The repository's own contract, whose "Settings" section names every setting and its default.</summary>
+    private static string ReadContract() => Repo.Read("docs", "contract.md");
+
     private static string ContractDefault(string contract, string setting)
     {
         var match = Regex.Match(contract, $@"`{Regex.Escape(setting)}` \(`(?<v>[^`]+)`\)");
-        Assert.True(match.Success, $"CONTRACT.md does not give {setting}'s value");
+        Assert.True(match.Success, $"docs/contract.md does not give {setting}'s value");
         return match.Groups["v"].Value;
     }
 
