@@ -36,7 +36,7 @@ public static class TelemetryServiceCollectionExtensions
 }
 
 /// <summary>
-/// Custom metrics in Application Insights, named like their Prometheus twins (CONTRACT §5): batch size, rows stored,
+/// Custom metrics in Application Insights, named like their Prometheus twins (docs/contract.md, "Metrics"): batch size, rows stored,
 /// dead letters by reason, duplicates, sink errors. Pre-aggregated by the SDK, so per-batch calls cost little.
 /// </summary>
 public sealed class ApplicationInsightsPipelineMetrics(TelemetryClient client) : IPipelineMetrics

@@ -5,7 +5,7 @@ using Prometheus;
 namespace Ecommerce.Pipeline.Metrics;
 
 /// <summary>
-/// The metrics of CONTRACT §5 in Prometheus form, plus two business counters for the dashboards. Every call is per
+/// The metrics of docs/contract.md ("Metrics") in Prometheus form, plus two business counters for the dashboards. Every call is per
 /// batch; the only per-row work is the latency histogram's lock-free observe and a per-batch tally of revenue, both
 /// done after the sink acknowledged (off the transform's hot path).
 /// </summary>

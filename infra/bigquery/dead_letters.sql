@@ -1,6 +1,6 @@
 CREATE TABLE IF NOT EXISTS `${PROJECT_ID}.${DATASET_ID}.dead_letters`
 (
-  reason STRING NOT NULL OPTIONS(description="Reason code (CONTRACT §2)."),
+  reason STRING NOT NULL OPTIONS(description="Reason code (docs/contract.md, Reason codes)."),
   detail STRING OPTIONS(description="What exactly was wrong."),
   transaction_id STRING OPTIONS(description="When it could be read."),
   payload STRING NOT NULL OPTIONS(description="The value as text, or base64; cut to 16 KiB."),

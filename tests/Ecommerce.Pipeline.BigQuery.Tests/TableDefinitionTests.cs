@@ -43,7 +43,7 @@ public sealed class TableDefinitionTests
         var table = BigQueryTables.Transactions("p", "d");
         var fields = table.Schema!.Fields!;
         Assert.Equal(PipelineSchema.Transactions.Columns.Count, fields.Count);
-        // An independent spelling of the contract's mapping (CONTRACT §3), not a call back into the code under test.
+        // An independent spelling of the contract's mapping (docs/contract.md, "Tables"), not a call back into the code under test.
         var expectedType = new Dictionary<ColumnType, string>
         {
             [ColumnType.String] = "STRING", [ColumnType.Numeric] = "NUMERIC", [ColumnType.Timestamp] = "TIMESTAMP",

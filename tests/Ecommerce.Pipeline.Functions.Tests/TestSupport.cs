@@ -9,7 +9,7 @@ internal static class Events
 {
     public const string Topic = "transactions_stream";
 
-    /// <summary>A valid transaction (CONTRACT §1) stamped at <paramref name="at"/>.</summary>
+    /// <summary>A valid transaction (docs/contract.md, "Input forms") stamped at <paramref name="at"/>.</summary>
     public static string Transaction(string id, DateTimeOffset at, string price = "19.99", string user = "user-1") =>
         new JsonObject
         {

@@ -4,7 +4,7 @@ using Ecommerce.Pipeline.Kafka.Tests.TestSupport;
 
 namespace Ecommerce.Pipeline.IntegrationTests;
 
-/// <summary>CONTRACT §4: usage errors exit 2 with one line on stderr, runtime failures exit 1 with a clear message.</summary>
+/// <summary>docs/contract.md, "CLI": usage errors exit 2 with one line on stderr, runtime failures exit 1 with a clear message.</summary>
 [Collection(nameof(ProcessTests))]
 public sealed class CliContractTests
 {

@@ -3,7 +3,7 @@ using System.Globalization;
 
 namespace Ecommerce.Pipeline.Core.Configuration;
 
-/// <summary>Durations as the CLI writes them: <c>250ms</c>, <c>5s</c>, <c>2m</c>, <c>1h</c> (CONTRACT §4).</summary>
+/// <summary>Durations as the CLI writes them: <c>250ms</c>, <c>5s</c>, <c>2m</c>, <c>1h</c> (docs/contract.md, "CLI").</summary>
 public static class DurationParser
 {
     public static bool TryParse(string? text, [NotNullWhen(true)] out TimeSpan? duration)

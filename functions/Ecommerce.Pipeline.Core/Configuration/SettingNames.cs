@@ -1,7 +1,7 @@
 namespace Ecommerce.Pipeline.Core.Configuration;
 
 /// <summary>
-/// The setting names of CONTRACT §4, declared once: the CLI's environment, <c>local.settings.json</c> Values, the
+/// The setting names of docs/contract.md ("Settings"), declared once: the CLI's environment, <c>local.settings.json</c> Values, the
 /// Kubernetes ConfigMap and KEDA all use exactly these.
 /// </summary>
 public static class SettingNames
@@ -33,7 +33,7 @@ public static class SettingNames
     ];
 }
 
-/// <summary>Defaults of CONTRACT §4.</summary>
+/// <summary>Defaults of the settings (docs/contract.md, "Settings").</summary>
 public static class Defaults
 {
     public const string TransactionsTopic = "transactions_stream";

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Ecommerce.Pipeline.Core.Geo;
 
 /// <summary>
-/// Resolves the <c>geolocation</c> field (CONTRACT §1): coordinate pairs by reverse geocoding over country borders,
+/// Resolves the <c>geolocation</c> field (docs/contract.md, "Input forms"): coordinate pairs by reverse geocoding over country borders,
 /// place texts by country name/code lookup. Never throws for bad input: what cannot be resolved is left null.
 /// Immutable and thread-safe; build once and share (<see cref="Default"/>).
 /// </summary>

@@ -1,6 +1,6 @@
 namespace Ecommerce.Pipeline.Core.Model;
 
-/// <summary>Why a message was rejected. Declared in the order checks run (CONTRACT §2).</summary>
+/// <summary>Why a message was rejected. Declared in the order checks run (docs/contract.md, "Reason codes").</summary>
 public enum DeadLetterReason
 {
     MessageTooLarge,

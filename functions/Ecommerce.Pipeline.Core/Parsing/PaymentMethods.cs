@@ -1,7 +1,7 @@
 namespace Ecommerce.Pipeline.Core.Parsing;
 
 /// <summary>
-/// Canonical payment methods (CONTRACT §1). Matching ignores case, spaces, <c>_</c> and <c>-</c>.
+/// Canonical payment methods (docs/contract.md, "Input forms"). Matching ignores case, spaces, <c>_</c> and <c>-</c>.
 /// </summary>
 public static class PaymentMethods
 {

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Ecommerce.Pipeline.Core.Parsing;
 
 /// <summary>
-/// Reads the accepted timestamp forms (CONTRACT §1) into a UTC <see cref="DateTime"/> truncated to microseconds:
+/// Reads the accepted timestamp forms (docs/contract.md, "Input forms") into a UTC <see cref="DateTime"/> truncated to microseconds:
 /// ISO 8601 with <c>Z</c> or an offset, ISO 8601 without offset (UTC), <c>YYYY-MM-DD HH:MM:SS[.fff]</c> (UTC),
 /// and epoch seconds or milliseconds (values ≥ 100,000,000,000 are milliseconds) as a number or numeric string.
 /// </summary>

@@ -4,7 +4,7 @@ using Ecommerce.Pipeline.Core.Model;
 
 namespace Ecommerce.Pipeline.Core.Processing;
 
-/// <summary>Builds dead-letter records from the original bytes (CONTRACT §2).</summary>
+/// <summary>Builds dead-letter records from the original bytes (docs/contract.md, "Dead-letter record").</summary>
 public static class DeadLetterFactory
 {
     public static DeadLetter Create(in RawRecord record, DeadLetterReason reason, string? detail, string? transactionId,

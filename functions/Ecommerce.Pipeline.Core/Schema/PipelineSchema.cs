@@ -3,7 +3,7 @@ using Ecommerce.Pipeline.Core.Model;
 namespace Ecommerce.Pipeline.Core.Schema;
 
 /// <summary>
-/// The warehouse schema, declared once (CONTRACT §3). DuckDB DDL, the BigQuery table definition and every row
+/// The warehouse schema, declared once (docs/contract.md, "Tables"). DuckDB DDL, the BigQuery table definition and every row
 /// writer are derived from these lists; nothing else spells out a column.
 /// </summary>
 public static class PipelineSchema
@@ -46,7 +46,7 @@ public static class PipelineSchema
     public static TableSchema<DeadLetter> DeadLetters { get; } = new(
         DeadLettersTable,
         [
-            new("reason", ColumnType.String, false, "Reason code (CONTRACT §2).", d => d.ReasonCode),
+            new("reason", ColumnType.String, false, "Reason code (docs/contract.md, Reason codes).", d => d.ReasonCode),
             new("detail", ColumnType.String, true, "What exactly was wrong.", d => d.Detail),
             new("transaction_id", ColumnType.String, true, "When it could be read.", d => d.TransactionId),
             new("payload", ColumnType.String, false, "The value as text, or base64; cut to 16 KiB.", d => d.Payload),

@@ -7,7 +7,7 @@ using Ecommerce.Pipeline.Core.Model;
 namespace Ecommerce.Pipeline.Kafka.DeadLetters;
 
 /// <summary>
-/// The <c>transactions_dlq</c> record value (CONTRACT §2): a JSON object with exactly the contract's field names,
+/// The <c>transactions_dlq</c> record value (docs/contract.md, "Dead-letter record"): a JSON object with exactly the contract's field names,
 /// written with <see cref="Utf8JsonWriter"/> (no reflection, trimming-safe).
 /// </summary>
 public static class DeadLetterJson
