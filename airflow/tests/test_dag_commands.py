@@ -31,7 +31,7 @@ BINARY = REPO / "functions" / "Ecommerce.Pipeline.Cli" / "bin" / "Release" / "ne
 START_TIMEOUT_S = 180
 COMMAND_TIMEOUT_S = 300
 
-# The contract's settings (CONTRACT §4): removed from the inherited environment so only the pod's values count.
+# The contract's settings (docs/contract.md, "Settings"): removed from the inherited environment so only the pod's values count.
 CONTRACT_SETTINGS = (
     "KafkaBrokerList", "TransactionsTopic", "DeadLetterTopic", "ConsumerGroup", "Sink", "DuckDbPath",
     "BigQuery__ProjectId", "BigQuery__DatasetId", "BigQuery__TableId", "BigQuery__Endpoint",
