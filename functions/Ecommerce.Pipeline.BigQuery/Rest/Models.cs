@@ -3,8 +3,9 @@ using System.Text.Json.Serialization;
 
 namespace Ecommerce.Pipeline.BigQuery.Rest;
 
-// The subset of the BigQuery v2 discovery document's schemas this project sends or reads; property names and JSON
-// types follow the document exactly (int64 travels as a JSON string). Unknown response properties are ignored.
+// The subset of the schemas of Google's BigQuery v2 discovery document (revision 20260314) this project sends or
+// reads; property names and JSON types follow the document exactly (int64 travels as a JSON string). Unknown response
+// properties are ignored.
 
 /// <summary>Discovery schema <c>TableReference</c>.</summary>
 public sealed class TableReference
