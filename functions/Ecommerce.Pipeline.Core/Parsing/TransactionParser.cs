@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Unicode;
 using Ecommerce.Pipeline.Core.Geo;
 using Ecommerce.Pipeline.Core.Model;
+using Ecommerce.Pipeline.Core.Processing;
 
 namespace Ecommerce.Pipeline.Core.Parsing;
 
@@ -12,8 +13,9 @@ internal readonly record struct ParseFailure(DeadLetterReason Reason, string? De
 
 /// <summary>
 /// Parses one Kafka value straight from its UTF-8 bytes with <see cref="Utf8JsonReader"/> (no reflection, no DOM),
-/// then validates, cleans and enriches it (CONTRACT §1–2). Checks run in the order of the reason table, field checks
-/// in the order transaction_id, user_id, product_id, price, currency, timestamp; the first failure decides.
+/// then validates, cleans and enriches it (docs/contract.md, Input and Reason codes). Checks run in the order of the
+/// reason table, field checks in the order transaction_id, user_id, product_id, price, currency, timestamp; the first
+/// failure decides.
 /// </summary>
 /// <remarks>
 /// Rule for a field given twice in one object (including a snake_case name and its camelCase alias): the message is
@@ -22,10 +24,8 @@ internal readonly record struct ParseFailure(DeadLetterReason Reason, string? De
 /// </remarks>
 internal sealed class TransactionParser
 {
-    public const int MaxMessageBytes = 64 * 1024;
     public const int MaxIdLength = 128;
     public static readonly TimeSpan MaxFutureSkew = TimeSpan.FromMinutes(5);
-    public static readonly TimeSpan Retention = TimeSpan.FromDays(7);
 
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64 };
 
@@ -82,7 +82,7 @@ internal sealed class TransactionParser
         failure = default;
         var value = record.Value.Span;
 
-        if (value.Length > MaxMessageBytes)
+        if (value.Length > Limits.MaxMessageBytes)
         {
             failure = new(DeadLetterReason.MessageTooLarge, value.Length.ToString(CultureInfo.InvariantCulture) + " bytes", null);
             return false;
@@ -637,6 +637,6 @@ internal readonly record struct BatchClock(DateTime IngestedAt, DateTime LatestA
     {
         var utc = now.UtcDateTime;
         var micros = new DateTime(utc.Ticks - utc.Ticks % 10, DateTimeKind.Utc);
-        return new BatchClock(micros, utc + TransactionParser.MaxFutureSkew, utc - TransactionParser.Retention);
+        return new BatchClock(micros, utc + TransactionParser.MaxFutureSkew, utc - Limits.RetentionWindow);
     }
 }
