@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
-using Ecommerce.Pipeline.Kafka.Producing;
+using Microsoft.Extensions.Time.Testing;
 
-namespace Ecommerce.Pipeline.Kafka.Tests.Producing;
+namespace Ecommerce.Pipeline.Workload.Tests;
 
 /// <summary>
 /// Pins the generator's exact output for a seed and a clock, so a refactoring that changes a single byte (or the
@@ -17,7 +17,7 @@ public sealed class SyntheticOutputHashTests
     [InlineData(3, 0.5, "f18bfce199da23ffb93242165d2200bbccb7f6ae9cd7bc087011f8b97f472366")]
     public void The_first_ten_thousand_messages_hash_to_the_pinned_value(int seed, double badRatio, string expected)
     {
-        using var generator = new SyntheticTransactions(seed, badRatio, new VirtualTimeProvider(Now));
+        using var generator = new SyntheticTransactions(seed, badRatio, new FakeTimeProvider(Now));
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Span<byte> header = stackalloc byte[12];
         for (var i = 0; i < 10_000; i++)

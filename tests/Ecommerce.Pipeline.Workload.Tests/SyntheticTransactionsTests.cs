@@ -7,9 +7,9 @@ using Ecommerce.Pipeline.Core.Geo;
 using Ecommerce.Pipeline.Core.Model;
 using Ecommerce.Pipeline.Core.Parsing;
 using Ecommerce.Pipeline.Core.Processing;
-using Ecommerce.Pipeline.Kafka.Producing;
+using Microsoft.Extensions.Time.Testing;
 
-namespace Ecommerce.Pipeline.Kafka.Tests.Producing;
+namespace Ecommerce.Pipeline.Workload.Tests;
 
 public sealed partial class SyntheticTransactionsTests
 {
@@ -20,7 +20,7 @@ public sealed partial class SyntheticTransactionsTests
 
     private static List<Generated> Generate(int seed, double badRatio, int count, TimeProvider? time = null)
     {
-        using var generator = new SyntheticTransactions(seed, badRatio, time ?? new VirtualTimeProvider(Now));
+        using var generator = new SyntheticTransactions(seed, badRatio, time ?? new FakeTimeProvider(Now));
         var list = new List<Generated>(count);
         for (var i = 0; i < count; i++)
         {
@@ -277,7 +277,7 @@ public sealed partial class SyntheticTransactionsTests
     [Fact]
     public void The_batch_processor_stores_every_valid_message_and_gives_each_bad_one_its_expected_reason()
     {
-        var time = new VirtualTimeProvider(Now);
+        var time = new FakeTimeProvider(Now);
         var messages = Generate(21, 0.15, 10_000, time);
         var records = messages
             .Select((m, i) => new RawRecord(m.Key, m.Value, "transactions_stream", 0, i, Now))
