@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using Confluent.Kafka;
 using Ecommerce.Pipeline.Cli.Hosting;
+using Ecommerce.Pipeline.Cli.Producing;
 using Ecommerce.Pipeline.Kafka;
 using Ecommerce.Pipeline.Kafka.Consuming;
 using Ecommerce.Pipeline.Kafka.Embedded;
@@ -86,7 +87,7 @@ internal static class BenchCommand
             const string topic = "bench_transactions";
             cluster.CreateTopic(topic, partitions);
             await err.WriteLineAsync($"bench: {messages:N0} messages pre-produced over {partitions} partitions on {cluster.BootstrapServers}");
-            var produced = await TransactionProducer.Create(cluster.BootstrapServers).RunAsync(
+            var produced = await ProduceSource.ProduceAsync(TransactionProducer.Create(cluster.BootstrapServers),
                 new ProduceOptions { Topic = topic, Count = messages, BadRatio = 0.01, Seed = Random.Shared.Next(1, int.MaxValue) },
                 null, cancellationToken);
             if (!produced.Succeeded)
@@ -207,7 +208,7 @@ internal static class BenchCommand
         var poll = TimeSpan.FromMilliseconds(20);
         await PipelineRuntime.WaitUntilAsync(c, x => x.AssignedPartitions > 0, run, poll, cancellationToken);
 
-        var produced = await TransactionProducer.Create(cluster.BootstrapServers).RunAsync(
+        var produced = await ProduceSource.ProduceAsync(TransactionProducer.Create(cluster.BootstrapServers),
             new ProduceOptions { Topic = topic, Duration = duration, Rate = rate, Seed = Random.Shared.Next(1, int.MaxValue) }, null, cancellationToken);
         await PipelineRuntime.WaitUntilAsync(c, x => x.Handled >= produced.Acknowledged, run, poll, cancellationToken);
 

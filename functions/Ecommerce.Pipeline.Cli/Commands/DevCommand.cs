@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Ecommerce.Pipeline.Cli.Hosting;
+using Ecommerce.Pipeline.Cli.Producing;
 using Ecommerce.Pipeline.Core.Configuration;
 using Ecommerce.Pipeline.Kafka.Consuming;
 using Ecommerce.Pipeline.Kafka.Embedded;
@@ -69,7 +70,7 @@ internal static class DevCommand
             var processing = runtime.RunAsync(stopProcessor.Token);
             var producer = TransactionProducer.Create(cluster.BootstrapServers);
             var progress = new LatestProgress();
-            var producing = producer.RunAsync(produceOptions, progress, cancellationToken);
+            var producing = ProduceSource.ProduceAsync(producer, produceOptions, progress, cancellationToken);
             using var status = new StatusLine(runtime, progress);
             var statusLoop = status.RunAsync(stopProcessor.Token);
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Confluent.Kafka;
+using Ecommerce.Pipeline.Cli.Producing;
 using Ecommerce.Pipeline.Core.Model;
 using Ecommerce.Pipeline.Kafka.Producing;
 
@@ -61,7 +62,7 @@ internal static class ProduceCommand
             try
             {
                 var producer = TransactionProducer.Create(servers);
-                var summary = await producer.RunAsync(options, new ProgressPrinter(), cancellationToken);
+                var summary = await ProduceSource.ProduceAsync(producer, options, new ProgressPrinter(), cancellationToken);
                 Print(summary, options.Seed);
                 return summary.Succeeded ? ExitCodes.Success : ExitCodes.Failure;
             }

@@ -58,6 +58,9 @@ public static class Currencies
         return CodesBySpan.TryGetValue(upper, out code);
     }
 
+    /// <summary>The symbols the contract accepts inside a price, in the order of <see cref="FromSymbol"/>.</summary>
+    public const string Symbols = "$€£¥";
+
     /// <summary>The default code for a symbol the contract accepts: <c>$ € £ ¥</c>.</summary>
     public static string? FromSymbol(char symbol) => symbol switch
     {
@@ -67,6 +70,23 @@ public static class Currencies
         '¥' => "JPY",
         _ => null,
     };
+
+    /// <summary>
+    /// The symbol that means <paramref name="code"/> on its own (<c>$</c> for USD), or <c>null</c> when no symbol does
+    /// (CAD is written <c>$</c> only next to an explicit <c>currency</c> field): the inverse of <see cref="FromSymbol"/>.
+    /// </summary>
+    public static string? SymbolFor(string code)
+    {
+        foreach (var symbol in Symbols)
+        {
+            if (FromSymbol(symbol) == code)
+            {
+                return symbol.ToString();
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>Whether a price's currency (from a code or symbol) agrees with the explicit <c>currency</c> field.</summary>
     public static bool Agrees(string fromPrice, bool fromSymbol, string explicitCode)

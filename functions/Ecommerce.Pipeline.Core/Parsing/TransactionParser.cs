@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Unicode;
 using Ecommerce.Pipeline.Core.Geo;
 using Ecommerce.Pipeline.Core.Model;
+using Ecommerce.Pipeline.Core.Processing;
 
 namespace Ecommerce.Pipeline.Core.Parsing;
 
@@ -23,10 +24,8 @@ internal readonly record struct ParseFailure(DeadLetterReason Reason, string? De
 /// </remarks>
 internal sealed class TransactionParser
 {
-    public const int MaxMessageBytes = 64 * 1024;
     public const int MaxIdLength = 128;
     public static readonly TimeSpan MaxFutureSkew = TimeSpan.FromMinutes(5);
-    public static readonly TimeSpan Retention = TimeSpan.FromDays(7);
 
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64 };
 
@@ -83,7 +82,7 @@ internal sealed class TransactionParser
         failure = default;
         var value = record.Value.Span;
 
-        if (value.Length > MaxMessageBytes)
+        if (value.Length > Limits.MaxMessageBytes)
         {
             failure = new(DeadLetterReason.MessageTooLarge, value.Length.ToString(CultureInfo.InvariantCulture) + " bytes", null);
             return false;
@@ -638,6 +637,6 @@ internal readonly record struct BatchClock(DateTime IngestedAt, DateTime LatestA
     {
         var utc = now.UtcDateTime;
         var micros = new DateTime(utc.Ticks - utc.Ticks % 10, DateTimeKind.Utc);
-        return new BatchClock(micros, utc + TransactionParser.MaxFutureSkew, utc - TransactionParser.Retention);
+        return new BatchClock(micros, utc + TransactionParser.MaxFutureSkew, utc - Limits.RetentionWindow);
     }
 }

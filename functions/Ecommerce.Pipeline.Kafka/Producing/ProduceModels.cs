@@ -3,7 +3,11 @@ using Ecommerce.Pipeline.Kafka.Embedded;
 
 namespace Ecommerce.Pipeline.Kafka.Producing;
 
-/// <summary>What <c>pipeline produce</c> asks for (CONTRACT §4).</summary>
+/// <summary>
+/// What <c>pipeline produce</c> asks for (docs/contract.md, CLI). The producer reads the topic, the limits, the rate and
+/// the intervals; <see cref="BadRatio"/>, <see cref="Seed"/> and <see cref="FilePath"/> choose the source the caller
+/// builds, and are validated here so every verb refuses the same contradictions.
+/// </summary>
 public sealed record ProduceOptions
 {
     public string Topic { get; init; } = EmbeddedKafkaCluster.TransactionsTopic;

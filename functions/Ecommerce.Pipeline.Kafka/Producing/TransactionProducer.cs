@@ -34,20 +34,6 @@ public sealed class TransactionProducer
     public static TransactionProducer Create(string bootstrapServers, TimeProvider? time = null) =>
         new(KafkaClientConfig.Producer(bootstrapServers), time);
 
-    /// <summary>The whole <c>produce</c> verb: synthetic data (or the file in <see cref="ProduceOptions.FilePath"/>).</summary>
-    public async Task<ProduceSummary> RunAsync(
-        ProduceOptions options,
-        IProgress<ProduceProgress>? progress = null,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        using IMessageSource source = options.FilePath is { } path
-            ? JsonLinesSource.Open(path)
-            : new SyntheticSource(new SyntheticTransactions(options.Seed, options.BadRatio, _time));
-        return await ProduceAsync(source, options, progress, cancellationToken);
-    }
-
     /// <summary>
     /// Sends messages from <paramref name="source"/> until it ends, <see cref="ProduceOptions.Count"/> messages
     /// were sent or <see cref="ProduceOptions.Duration"/> passed, or <paramref name="cancellationToken"/> fires;

@@ -1,9 +1,11 @@
 using System.Text;
 using Confluent.Kafka;
+using Ecommerce.Pipeline.Cli.Producing;
 using Ecommerce.Pipeline.Core.Model;
 using Ecommerce.Pipeline.Kafka.Embedded;
 using Ecommerce.Pipeline.Kafka.Producing;
 using Ecommerce.Pipeline.Kafka.Tests.TestSupport;
+using Ecommerce.Pipeline.Workload;
 
 namespace Ecommerce.Pipeline.Kafka.Tests.Producing;
 
@@ -45,9 +47,10 @@ public sealed class TransactionProducerTests
     {
         using var cluster = EmbeddedKafkaCluster.Start(brokers: 3, partitions: 6);
         // The clock never moves (no rate), so the generator's output can be reproduced below.
-        var producer = TransactionProducer.Create(cluster.BootstrapServers, new VirtualTimeProvider(Now));
+        var time = new VirtualTimeProvider(Now);
+        var producer = TransactionProducer.Create(cluster.BootstrapServers, time);
 
-        var summary = await producer.RunAsync(new ProduceOptions { Count = 10_000, Seed = 77, BadRatio = 0.05 });
+        var summary = await RunAsync(producer, new ProduceOptions { Count = 10_000, Seed = 77, BadRatio = 0.05 }, time);
 
         Assert.Equal(10_000, summary.Sent);
         Assert.Equal(10_000, summary.Acknowledged);
@@ -91,8 +94,8 @@ public sealed class TransactionProducerTests
         var time = new VirtualTimeProvider(Now);
         var progress = new RecordingProgress();
 
-        var summary = await TransactionProducer.Create(cluster.BootstrapServers, time)
-            .RunAsync(new ProduceOptions { Count = 3_000, Rate = 1_000, Seed = 1 }, progress);
+        var summary = await RunAsync(TransactionProducer.Create(cluster.BootstrapServers, time),
+            new ProduceOptions { Count = 3_000, Rate = 1_000, Seed = 1 }, time, progress);
 
         Assert.Equal(3_000, summary.Acknowledged);
         Assert.InRange(summary.SendingElapsed.TotalSeconds, 3 * 0.95, 3 * 1.05);
@@ -116,8 +119,8 @@ public sealed class TransactionProducerTests
         using var cluster = EmbeddedKafkaCluster.Start(brokers: 1, partitions: 3);
         var time = new VirtualTimeProvider(Now);
 
-        var summary = await TransactionProducer.Create(cluster.BootstrapServers, time)
-            .RunAsync(new ProduceOptions { Duration = TimeSpan.FromSeconds(2), Rate = 500, Seed = 2 });
+        var summary = await RunAsync(TransactionProducer.Create(cluster.BootstrapServers, time),
+            new ProduceOptions { Duration = TimeSpan.FromSeconds(2), Rate = 500, Seed = 2 }, time);
 
         Assert.InRange(summary.Sent, 950, 1_050);
         Assert.Equal(summary.Sent, summary.Acknowledged);
@@ -137,8 +140,8 @@ public sealed class TransactionProducerTests
             }
         });
 
-        var summary = await TransactionProducer.Create(cluster.BootstrapServers)
-            .RunAsync(new ProduceOptions { Rate = 2_000, Seed = 3, ProgressInterval = TimeSpan.FromMilliseconds(50) }, progress, cancel.Token);
+        var summary = await RunAsync(TransactionProducer.Create(cluster.BootstrapServers),
+            new ProduceOptions { Rate = 2_000, Seed = 3, ProgressInterval = TimeSpan.FromMilliseconds(50) }, null, progress, cancel.Token);
 
         Assert.True(summary.Cancelled);
         Assert.True(summary.Sent >= 200);
@@ -171,8 +174,8 @@ public sealed class TransactionProducerTests
                 }
             }
 
-            var summary = await TransactionProducer.Create(cluster.BootstrapServers)
-                .RunAsync(new ProduceOptions { Topic = "replay", FilePath = path });
+            var summary = await RunAsync(TransactionProducer.Create(cluster.BootstrapServers),
+                new ProduceOptions { Topic = "replay", FilePath = path });
 
             Assert.Equal((5L, 5L, 0L), (summary.Sent, summary.Acknowledged, summary.Failed));
             Assert.Empty(summary.InjectedBad);
@@ -214,7 +217,7 @@ public sealed class TransactionProducerTests
         var producer = TransactionProducer.Create("127.0.0.1:9");
 
         var error = await Assert.ThrowsAsync<KafkaException>(() =>
-            producer.RunAsync(new ProduceOptions { Count = 10, ConnectTimeout = TimeSpan.FromSeconds(2) }));
+            RunAsync(producer, new ProduceOptions { Count = 10, ConnectTimeout = TimeSpan.FromSeconds(2) }));
 
         Assert.Contains("unreachable", error.Message, StringComparison.Ordinal);
     }
@@ -238,6 +241,14 @@ public sealed class TransactionProducerTests
 
         var error = Assert.Throws<ArgumentException>(options.Validate);
         Assert.DoesNotContain('\n', error.Message);
+    }
+
+    /// <summary>What the CLI's verbs do: the source the options ask for (generated on <paramref name="time"/>), sent.</summary>
+    private static async Task<ProduceSummary> RunAsync(TransactionProducer producer, ProduceOptions options,
+        TimeProvider? time = null, IProgress<ProduceProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        using var source = ProduceSource.Open(options, time);
+        return await producer.ProduceAsync(source, options, progress, cancellationToken);
     }
 
     private static long SumOfWatermarks(string bootstrapServers, string topic)

@@ -1,4 +1,4 @@
-namespace Ecommerce.Pipeline.Kafka.Producing;
+namespace Ecommerce.Pipeline.Workload.Shop;
 
 /// <summary>A real city the generator places shoppers in; <c>Weight</c> is its relative share of shoppers.</summary>
 internal sealed record City(
