@@ -119,4 +119,23 @@ public sealed class BatchAssemblerTests
         Assert.Equal(1, assembler.Drop(static _ => true, out _));
         Assert.True(assembler.IsEmpty);
     }
+
+    [Fact]
+    public void Appending_a_record_allocates_nothing_on_the_hot_path()
+    {
+        var assembler = Assembler(maxRecords: 1000);
+        var records = Enumerable.Range(0, 1000).Select(i => Record(i % 4, i)).ToArray();
+        assembler.Append(records[0]); // the first record of a batch reads the clock
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 1; i < records.Length; i++)
+        {
+            assembler.Append(records[i]);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.Equal(1000, assembler.SealIfDue());
+    }
 }
