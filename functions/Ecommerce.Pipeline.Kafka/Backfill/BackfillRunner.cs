@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
-using Ecommerce.Pipeline.Core.Model;
 using Ecommerce.Pipeline.Core.Processing;
 using Ecommerce.Pipeline.Kafka.Consuming;
 using Microsoft.Extensions.Logging;
