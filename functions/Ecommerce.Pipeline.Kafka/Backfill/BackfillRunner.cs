@@ -1,11 +1,10 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
-using Ecommerce.Pipeline.Core.Model;
 using Ecommerce.Pipeline.Core.Processing;
+using Ecommerce.Pipeline.Kafka.Consuming;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Polly;
-using Polly.Retry;
 
 namespace Ecommerce.Pipeline.Kafka.Backfill;
 
@@ -15,37 +14,34 @@ namespace Ecommerce.Pipeline.Kafka.Backfill;
 /// duplicates. It reads with <see cref="KafkaRangeReader"/>, so it neither joins nor commits for any group.
 /// </summary>
 /// <remarks>
-/// One thread reads and forms batches; the handler task stores them in order. They meet in a bounded queue, and
-/// each batch's transform starts as soon as it is queued, so reading, transforming and writing overlap. A batch is
-/// retried a few times with backoff; if it still fails the backfill stops with that error (a rerun is safe).
+/// One thread reads and forms batches; an <see cref="OrderedBatchWriter"/> (the live processor's) stores them in
+/// order, transforming the next batch while one is written, so reading, transforming and writing overlap. They meet
+/// in a bounded queue. A batch is retried a few times with backoff; if it still fails the backfill stops with that
+/// error (a rerun is safe). Nothing is committed: the writer's in-order outcomes only feed the counters.
 /// </remarks>
 public sealed class BackfillRunner
 {
-    private readonly Func<IReadOnlyList<RawRecord>, object?, CancellationToken, Task<BatchOutcome>>? _handle;
-    private readonly Func<IReadOnlyList<RawRecord>, object?>? _prepare;
+    private readonly IBatchStep? _step;
     private readonly ILogger _logger;
     private int _started;
 
     public BackfillRunner(BackfillOptions options, TransactionBatchHandler handler, ILogger<BackfillRunner>? logger = null)
-        : this(options, (handler ?? throw new ArgumentNullException(nameof(handler))).Prepare,
-            (records, prepared, ct) => handler.HandleAsync(records, prepared as BatchResult, ct), logger)
+        : this(options, new TransactionBatchStep(handler ?? throw new ArgumentNullException(nameof(handler))), logger)
     {
     }
 
     /// <summary>A runner that can only <see cref="DryRunAsync"/>: it has nowhere to store.</summary>
     public BackfillRunner(BackfillOptions options, ILogger<BackfillRunner>? logger = null)
-        : this(options, null, null, logger)
+        : this(options, step: null, logger)
     {
     }
 
-    internal BackfillRunner(BackfillOptions options, Func<IReadOnlyList<RawRecord>, object?>? prepare,
-        Func<IReadOnlyList<RawRecord>, object?, CancellationToken, Task<BatchOutcome>>? handle, ILogger? logger)
+    internal BackfillRunner(BackfillOptions options, IBatchStep? step, ILogger? logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Options = options;
-        _prepare = prepare;
-        _handle = handle;
+        _step = step;
         _logger = logger ?? NullLogger.Instance;
     }
 
@@ -62,7 +58,8 @@ public sealed class BackfillRunner
 
     private Task<BackfillSummary> StartAsync(bool dryRun, CancellationToken cancellationToken)
     {
-        if (!dryRun && _handle is null)
+        var step = _step;
+        if (!dryRun && step is null)
         {
             throw new InvalidOperationException("This runner has no batch handler; it can only dry-run.");
         }
@@ -72,9 +69,10 @@ public sealed class BackfillRunner
             throw new InvalidOperationException("A BackfillRunner runs once; create a new one to run again.");
         }
 
-        return dryRun ? Task.Factory.StartNew(() => DryRun(cancellationToken), cancellationToken,
+        return dryRun || step is null
+            ? Task.Factory.StartNew(() => DryRun(cancellationToken), cancellationToken,
                 TaskCreationOptions.LongRunning, TaskScheduler.Default)
-            : RunCoreAsync(cancellationToken);
+            : RunCoreAsync(step, cancellationToken);
     }
 
     private BackfillSummary DryRun(CancellationToken cancellationToken)
@@ -86,18 +84,19 @@ public sealed class BackfillRunner
         return Summary(plan, counts, started);
     }
 
-    private async Task<BackfillSummary> RunCoreAsync(CancellationToken cancellationToken)
+    private async Task<BackfillSummary> RunCoreAsync(IBatchStep step, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var batches = Channel.CreateBounded<Queued>(new BoundedChannelOptions(Options.MaxInFlightBatches)
+        var batches = Channel.CreateBounded<Batch>(new BoundedChannelOptions(
+            OrderedBatchWriter.QueueCapacity(Options.MaxInFlightBatches, step))
         {
             SingleReader = true,
             SingleWriter = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
 
-        var storing = Task.Run(() => StoreAllAsync(batches.Reader, failed), CancellationToken.None);
+        var storing = Task.Run(() => StoreAllAsync(step, batches.Reader, failed), CancellationToken.None);
         IReadOnlyList<PartitionPlan> plan;
         IReadOnlyList<PartitionCount> counts;
         try
@@ -108,9 +107,8 @@ public sealed class BackfillRunner
                 var plan = reader.Plan(failed.Token);
                 var counts = reader.Read(plan, records =>
                 {
-                    var prepared = _prepare is { } prepare ? Task.Run(() => prepare(records), CancellationToken.None) : null;
                     // Blocking here is fine: a manually assigned consumer has no group session to keep alive.
-                    batches.Writer.WriteAsync(new Queued(records, prepared), failed.Token).AsTask().GetAwaiter().GetResult();
+                    batches.Writer.WriteAsync(new Batch(records), failed.Token).AsTask().GetAwaiter().GetResult();
                 }, Counters, failed.Token);
                 return (plan, counts);
             }, failed.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
@@ -137,56 +135,55 @@ public sealed class BackfillRunner
         return Summary(plan, counts, started);
     }
 
-    private async Task StoreAllAsync(ChannelReader<Queued> reader, CancellationTokenSource failed)
+    /// <summary>Stores every queued batch in order; throws the error of a batch that kept failing.</summary>
+    private async Task StoreAllAsync(IBatchStep step, ChannelReader<Batch> reader, CancellationTokenSource failed)
     {
-        var retry = BuildRetryPipeline(failed.Token);
-        try
-        {
-            await foreach (var batch in reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        Exception? failure = null;
+        var dropped = false;
+        var writer = new OrderedBatchWriter(step, RetryPolicy(), maxConcurrentWrites: 1, failed,
+            (_, write) =>
             {
-                var prepared = batch.Prepared is null ? null : await batch.Prepared.ConfigureAwait(false);
-                var outcome = await retry.ExecuteAsync(
-                    static (state, ct) => new ValueTask<BatchOutcome>(state.Self._handle!(state.Records, state.Prepared, ct)),
-                    (Self: this, batch.Records, Prepared: prepared),
-                    failed.Token).ConfigureAwait(false);
-                Interlocked.Increment(ref Counters._batches);
-                Interlocked.Add(ref Counters._stored, outcome.RowsInserted);
-                Interlocked.Add(ref Counters._duplicates, outcome.Duplicates);
-                Interlocked.Add(ref Counters._deadLetters, outcome.DeadLetters);
-            }
-        }
-        catch
+                if (write.Outcome is { } outcome)
+                {
+                    Interlocked.Increment(ref Counters._batches);
+                    Interlocked.Add(ref Counters._stored, outcome.RowsInserted);
+                    Interlocked.Add(ref Counters._duplicates, outcome.Duplicates);
+                    Interlocked.Add(ref Counters._deadLetters, outcome.DeadLetters);
+                }
+                else
+                {
+                    // The first batch not stored ends the backfill (the writer stops the reader); later ones are
+                    // left unstored for a rerun.
+                    failure ??= write.Failure;
+                    dropped = true;
+                }
+            },
+            failed.Token);
+        await writer.RunAsync(reader).ConfigureAwait(false);
+        if (failure is not null)
         {
-            // Stop the reader; queued batches are left unstored (a rerun stores them).
-            await failed.CancelAsync().ConfigureAwait(false);
-            throw;
+            ExceptionDispatchInfo.Throw(failure);
+        }
+
+        if (dropped)
+        {
+            // Stopped before a failure, by the caller or the reader's error: the run did not store the window.
+            throw new OperationCanceledException(failed.Token);
         }
     }
 
-    private ResiliencePipeline BuildRetryPipeline(CancellationToken stopping) => Options.MaxBatchAttempts == 1
-        ? ResiliencePipeline.Empty
-        : new ResiliencePipelineBuilder()
-        .AddRetry(new RetryStrategyOptions
+    private BatchRetryPolicy RetryPolicy() =>
+        new(Options.RetryBaseDelay, Options.RetryMaxDelay, Options.MaxBatchAttempts, RetriesCancellation: false)
         {
-            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is not null
-                and not SinkUnavailableException and not OperationCanceledException && !stopping.IsCancellationRequested),
-            BackoffType = DelayBackoffType.Exponential,
-            UseJitter = true,
-            Delay = Options.RetryBaseDelay,
-            MaxDelay = Options.RetryMaxDelay,
-            MaxRetryAttempts = Options.MaxBatchAttempts - 1,
-            OnRetry = args =>
+            OnRetry = (exception, attempt, delay) =>
             {
                 Interlocked.Increment(ref Counters._retries);
-                BackfillLog.BatchRetry(_logger, args.Outcome.Exception, args.AttemptNumber + 1, args.RetryDelay);
-                return default;
+                BackfillLog.BatchRetry(_logger, exception, attempt, delay);
             },
-        })
-        .Build();
+        };
 
     private BackfillSummary Summary(IReadOnlyList<PartitionPlan> plan, IReadOnlyList<PartitionCount> counts, long started) =>
         new(Counters.Read, Counters.InWindow, Counters.Stored, Counters.Duplicates, Counters.DeadLetters, Counters.Batches,
             plan, counts, Stopwatch.GetElapsedTime(started));
 
-    private sealed record Queued(List<RawRecord> Records, Task<object?>? Prepared);
 }

@@ -4,28 +4,26 @@ using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using Confluent.Kafka;
 using Ecommerce.Pipeline.Core.Model;
-using Ecommerce.Pipeline.Core.Processing;
 using Microsoft.Extensions.Logging;
-using Polly;
-using Polly.Retry;
 
 namespace Ecommerce.Pipeline.Kafka.Consuming;
 
 /// <summary>
-/// One run of a <see cref="StreamProcessor"/>. Fields marked "consume thread" are touched only by the thread that
-/// owns the consumer (its loop and the rebalance callbacks, which librdkafka runs inside <c>Consume</c>), so they
-/// need no locks; the handler task talks to that thread only through <see cref="_batches"/> and
-/// <see cref="_completions"/>.
+/// One run of a <see cref="StreamProcessor"/>: the consume thread's job (poll, rebalance callbacks, pause/resume,
+/// commit, shutdown). Batches are formed by a <see cref="BatchAssembler"/>, ownership and committable offsets kept by
+/// a <see cref="PartitionLedger"/>, and batches stored by an <see cref="OrderedBatchWriter"/> on its own task.
+/// Fields marked "consume thread" are touched only by the thread that owns the consumer (its loop and the rebalance
+/// callbacks, which librdkafka runs inside <c>Consume</c>), so they need no locks; the writer talks to that thread
+/// only through <see cref="_batches"/> and <see cref="_completions"/>.
 /// </summary>
 internal sealed class ConsumeSession : IDisposable
 {
-    private readonly StreamProcessor _owner;
     private readonly StreamProcessorOptions _options;
     private readonly StreamProcessorCounters _counters;
     private readonly ILogger _logger;
     private readonly string _topic;
 
-    // Stop taking work: ends the loop, cancels retry waits, makes the handler drop queued batches.
+    // Stop taking work: ends the loop, cancels retry waits, makes the writer drop queued batches.
     private readonly CancellationTokenSource _stop;
 
     // Cancels the sink call itself; fires ShutdownTimeout after a stop so a graceful stop lets it finish.
@@ -34,18 +32,13 @@ internal sealed class ConsumeSession : IDisposable
     private readonly Channel<Batch> _batches;
     private readonly ConcurrentQueue<Completion> _completions = new();
     private readonly ManualResetEventSlim _completed = new(false);
-    private readonly ResiliencePipeline _retry;
+    private readonly OrderedBatchWriter _writer;
 
     // Consume thread.
-    private readonly Dictionary<int, int> _assigned = []; // partition → epoch of its current assignment
-    private readonly Dictionary<int, long> _toCommit = []; // partition → next offset, acknowledged, not yet committed
+    private readonly BatchAssembler _assembler;
+    private readonly PartitionLedger _ledger = new();
     private readonly HashSet<int> _atEnd = []; // partitions whose last event was end-of-partition (UntilIdle only)
-    private List<RawRecord> _building;
-    private long _buildingBytes;
-    private long _buildingDeadline;
-    private Batch? _ready; // complete, waiting for room in _batches
-    private int _outstanding; // handed to the handler, no completion seen yet
-    private int _epoch;
+    private int _outstanding; // handed to the writer, no completion seen yet
     private bool _paused;
     private bool _assignmentChanged;
     private bool _joined;
@@ -53,35 +46,29 @@ internal sealed class ConsumeSession : IDisposable
     private long _lastActivity;
     private int _commitFailures;
     private long _nextCommitAt;
-    private long _blockedSince; // when _ready last found the queue full (0: not blocked)
+    private long _blockedSince; // when the ready batch last found the queue full (0: not blocked)
     private Task _handlerTask = Task.CompletedTask;
-    private bool _abandoned; // a batch was not acknowledged: no later one may be (handler loop only)
-
-    // Handler task.
-    private volatile bool _poisoned;
-    private Exception? _sinkUnavailable;
 
     private volatile Error? _fatal;
 
     public ConsumeSession(StreamProcessor owner, CancellationToken cancellationToken)
     {
-        _owner = owner;
         _options = owner.Options;
         _counters = owner.Counters;
         _logger = owner.Logger;
         _topic = _options.Topic;
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        // With a prepare step the handler loop holds one batch ahead (being transformed) outside the channel, so the
-        // channel is one shorter and at most MaxInFlightBatches + 2 batches are in memory either way.
-        var capacity = owner.Prepare is null ? _options.MaxInFlightBatches : Math.Max(1, _options.MaxInFlightBatches - 1);
-        _batches = Channel.CreateBounded<Batch>(new BoundedChannelOptions(capacity)
+        _batches = Channel.CreateBounded<Batch>(new BoundedChannelOptions(
+            OrderedBatchWriter.QueueCapacity(_options.MaxInFlightBatches, owner.Step))
         {
             SingleReader = true,
             SingleWriter = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        _building = NewBuffer();
-        _retry = BuildRetryPipeline();
+        _assembler = new BatchAssembler(_options.MaxBatchRecords, _options.MaxBatchBytes, _options.MaxBatchWait,
+            TimeProvider.System);
+        _writer = new OrderedBatchWriter(owner.Step, RetryPolicy(owner), _options.MaxConcurrentWrites, _stop,
+            OnWritten, _hardStop.Token);
     }
 
     public Task<StreamProcessorSummary> RunAsync() =>
@@ -106,7 +93,7 @@ internal sealed class ConsumeSession : IDisposable
         var reason = StreamProcessorStopReason.Cancelled;
         Exception? error = null;
         using var consumer = BuildConsumer();
-        _handlerTask = Task.Run(HandlerLoopAsync);
+        _handlerTask = Task.Run(() => _writer.RunAsync(_batches.Reader));
         try
         {
             consumer.Subscribe(_topic);
@@ -141,7 +128,7 @@ internal sealed class ConsumeSession : IDisposable
             _handlerTask.GetAwaiter().GetResult();
         }
 
-        if (Volatile.Read(ref _sinkUnavailable) is { } unavailable)
+        if (_writer.SinkUnavailable is { } unavailable)
         {
             // Acknowledged offsets were committed by the shutdown above; the failed batch and all after it were not.
             ExceptionDispatchInfo.Throw(unavailable);
@@ -180,7 +167,7 @@ internal sealed class ConsumeSession : IDisposable
             ConsumeResult<byte[]?, byte[]?>? result;
             try
             {
-                result = consumer.Consume(NextWait());
+                result = consumer.Consume(_assembler.NextWait(_options.PollInterval));
             }
             catch (ConsumeException ex) when (!ex.Error.IsFatal)
             {
@@ -233,7 +220,7 @@ internal sealed class ConsumeSession : IDisposable
         {
             if (abort)
             {
-                // Only waits; a faulted handler task is rethrown by Run.
+                // Only waits; a faulted writer task is rethrown by Run.
                 ((IAsyncResult)_handlerTask).AsyncWaitHandle.WaitOne(_options.PollInterval);
             }
             else
@@ -282,14 +269,14 @@ internal sealed class ConsumeSession : IDisposable
             return false;
         }
 
-        if (_building.Count > 0 || _ready is not null || _outstanding > 0 || _toCommit.Count > 0)
+        if (!_assembler.IsEmpty || _outstanding > 0 || _ledger.ToCommit.Count > 0)
         {
             return false;
         }
 
         // Every owned partition must have been read to its end: after an assignment or a resume, fetching
         // restarts with a delay that a short UntilIdle could otherwise mistake for a quiet topic.
-        foreach (var partition in _assigned.Keys)
+        foreach (var partition in _ledger.Owned)
         {
             if (!_atEnd.Contains(partition))
             {
@@ -302,27 +289,10 @@ internal sealed class ConsumeSession : IDisposable
         return Stopwatch.GetTimestamp() - since >= Ticks(idle);
     }
 
-    private TimeSpan NextWait()
-    {
-        if (_ready is null && _building.Count > 0)
-        {
-            var left = _buildingDeadline - Stopwatch.GetTimestamp();
-            if (left <= 0)
-            {
-                return TimeSpan.Zero;
-            }
-
-            var wait = TimeSpan.FromSeconds(left / (double)Stopwatch.Frequency);
-            return wait < _options.PollInterval ? wait : _options.PollInterval;
-        }
-
-        return _options.PollInterval;
-    }
-
     private void Append(ConsumeResult<byte[]?, byte[]?> result)
     {
         var partition = result.Partition.Value;
-        if (!_assigned.ContainsKey(partition))
+        if (!_ledger.Owns(partition))
         {
             return; // Late delivery for a partition this member no longer owns: its owner reads it.
         }
@@ -338,35 +308,19 @@ internal sealed class ConsumeSession : IDisposable
         var timestamp = message.Timestamp.Type == TimestampType.NotAvailable
             ? DateTimeOffset.UtcNow
             : DateTimeOffset.FromUnixTimeMilliseconds(message.Timestamp.UnixTimestampMs);
-        var now = Stopwatch.GetTimestamp();
-        if (_building.Count == 0)
-        {
-            _buildingDeadline = now + Ticks(_options.MaxBatchWait);
-        }
-
-        _building.Add(new RawRecord(key ?? ReadOnlyMemory<byte>.Empty, value ?? ReadOnlyMemory<byte>.Empty, result.Topic,
-            partition, result.Offset.Value, timestamp));
-        _buildingBytes += (key?.Length ?? 0) + (value?.Length ?? 0);
-        _lastActivity = now;
+        _assembler.Append(new RawRecord(key ?? ReadOnlyMemory<byte>.Empty, value ?? ReadOnlyMemory<byte>.Empty,
+            result.Topic, partition, result.Offset.Value, timestamp));
+        _lastActivity = Stopwatch.GetTimestamp();
     }
 
     private void SealIfDue()
     {
-        if (_ready is not null || _building.Count == 0)
+        var count = _assembler.SealIfDue();
+        if (count == 0)
         {
             return;
         }
 
-        if (_building.Count < _options.MaxBatchRecords && _buildingBytes < _options.MaxBatchBytes
-            && Stopwatch.GetTimestamp() < _buildingDeadline)
-        {
-            return;
-        }
-
-        var count = _building.Count;
-        _ready = new Batch(_building);
-        _building = NewBuffer();
-        _buildingBytes = 0;
         Interlocked.Add(ref _counters._consumed, count);
         var buffered = Interlocked.Add(ref _counters._bufferedRecords, count);
         if (buffered > Volatile.Read(ref _counters._maxBufferedRecords))
@@ -376,24 +330,24 @@ internal sealed class ConsumeSession : IDisposable
     }
 
     /// <summary>
-    /// Moves the complete batch to the handler queue, pausing or resuming as needed. Returns true when the queue
+    /// Moves the complete batch to the writer's queue, pausing or resuming as needed. Returns true when the queue
     /// is full but only briefly so: the caller then waits for room instead of polling, because a pause drops
-    /// librdkafka's prefetched messages and a resume costs a fetch round trip, which thrashes when the handler is
+    /// librdkafka's prefetched messages and a resume costs a fetch round trip, which thrashes when the writer is
     /// only momentarily behind.
     /// </summary>
     private bool HandOff(IConsumer<byte[]?, byte[]?> consumer)
     {
-        if (_ready is not null)
+        if (_assembler.Ready is { } ready)
         {
-            _ready.Offsets = NextOffsets(_ready.Records);
-            if (_batches.Writer.TryWrite(_ready))
+            ready.Offsets = _ledger.NextOffsets(ready.Records);
+            if (_batches.Writer.TryWrite(ready))
             {
                 _outstanding++;
-                _ready = null;
+                _assembler.HandedOff();
             }
         }
 
-        if (_ready is null)
+        if (_assembler.Ready is null)
         {
             _blockedSince = 0;
             if (_paused)
@@ -425,7 +379,7 @@ internal sealed class ConsumeSession : IDisposable
             return true;
         }
 
-        // The handler is behind: stop fetching (memory stays bounded) but keep polling to stay in the group.
+        // The writer is behind: stop fetching (memory stays bounded) but keep polling to stay in the group.
         var assignment = consumer.Assignment;
         consumer.Pause(assignment);
         _paused = true;
@@ -436,59 +390,28 @@ internal sealed class ConsumeSession : IDisposable
 
     private void WaitForRoom() => _batches.Writer.WaitToWriteAsync().AsTask().Wait(_options.PollInterval);
 
-    private PartitionOffset[] NextOffsets(List<RawRecord> records)
-    {
-        var next = new Dictionary<int, long>();
-        foreach (var record in records)
-        {
-            if (!next.TryGetValue(record.Partition, out var current) || record.Offset + 1 > current)
-            {
-                next[record.Partition] = record.Offset + 1;
-            }
-        }
-
-        var offsets = new PartitionOffset[next.Count];
-        var i = 0;
-        foreach (var (partition, offset) in next)
-        {
-            offsets[i++] = new PartitionOffset(partition, offset, _assigned.GetValueOrDefault(partition, -1));
-        }
-
-        return offsets;
-    }
-
     private void DrainCompletions()
     {
         while (_completions.TryDequeue(out var completion))
         {
             _outstanding--;
-            if (!completion.Acknowledged)
+            if (completion.Acknowledged)
             {
-                continue;
-            }
-
-            foreach (var offset in completion.Batch.Offsets)
-            {
-                // Only for the assignment the records were read under: a partition revoked (and maybe assigned
-                // back since) may have been committed further by another member meanwhile.
-                if (_assigned.TryGetValue(offset.Partition, out var epoch) && epoch == offset.Epoch
-                    && offset.Next > _toCommit.GetValueOrDefault(offset.Partition, -1))
-                {
-                    _toCommit[offset.Partition] = offset.Next;
-                }
+                _ledger.Acknowledge(completion.Batch.Offsets);
             }
         }
     }
 
     private void Commit(IConsumer<byte[]?, byte[]?> consumer, bool force = false)
     {
-        if (_toCommit.Count == 0 || (!force && Stopwatch.GetTimestamp() < _nextCommitAt))
+        var toCommit = _ledger.ToCommit;
+        if (toCommit.Count == 0 || (!force && Stopwatch.GetTimestamp() < _nextCommitAt))
         {
             return;
         }
 
-        var offsets = new List<TopicPartitionOffset>(_toCommit.Count);
-        foreach (var (partition, next) in _toCommit)
+        var offsets = new List<TopicPartitionOffset>(toCommit.Count);
+        foreach (var (partition, next) in toCommit)
         {
             offsets.Add(new TopicPartitionOffset(_topic, new Partition(partition), new Offset(next)));
         }
@@ -496,14 +419,14 @@ internal sealed class ConsumeSession : IDisposable
         try
         {
             consumer.Commit(offsets);
-            _toCommit.Clear();
+            _ledger.Committed();
             _commitFailures = 0;
             _nextCommitAt = 0;
             Interlocked.Increment(ref _counters._commits);
         }
         catch (KafkaException ex) when (!ex.Error.IsFatal)
         {
-            // Kept in _toCommit and retried a poll interval later (typically a rebalance is in progress);
+            // Kept in the ledger and retried a poll interval later (typically a rebalance is in progress);
             // re-committing the same offsets is harmless.
             _commitFailures++;
             _nextCommitAt = Stopwatch.GetTimestamp() + Ticks(_options.PollInterval);
@@ -517,28 +440,10 @@ internal sealed class ConsumeSession : IDisposable
     /// <summary>Removes not-yet-handed-off records of some partitions; returns how many.</summary>
     private int DropUnsent(Predicate<int> partition)
     {
-        var dropped = _building.RemoveAll(r => partition(r.Partition));
-        if (dropped > 0)
+        var dropped = _assembler.Drop(partition, out var fromReady);
+        if (fromReady > 0)
         {
-            _buildingBytes = 0;
-            foreach (var r in _building)
-            {
-                _buildingBytes += r.Key.Length + r.Value.Length;
-            }
-        }
-
-        if (_ready is not null)
-        {
-            var fromReady = _ready.Records.RemoveAll(r => partition(r.Partition));
-            if (fromReady > 0)
-            {
-                Interlocked.Add(ref _counters._bufferedRecords, -fromReady);
-                dropped += fromReady;
-                if (_ready.Records.Count == 0)
-                {
-                    _ready = null;
-                }
-            }
+            Interlocked.Add(ref _counters._bufferedRecords, -fromReady);
         }
 
         return dropped;
@@ -550,7 +455,7 @@ internal sealed class ConsumeSession : IDisposable
         {
             if (tp.Topic == _topic)
             {
-                _assigned[tp.Partition.Value] = ++_epoch;
+                _ledger.Assign(tp.Partition.Value);
                 _atEnd.Remove(tp.Partition.Value);
             }
         }
@@ -560,7 +465,7 @@ internal sealed class ConsumeSession : IDisposable
         _joined = true;
         _assignmentChanged = true;
         _lastActivity = Stopwatch.GetTimestamp();
-        Volatile.Write(ref _counters._assignedPartitions, _assigned.Count);
+        Volatile.Write(ref _counters._assignedPartitions, _ledger.Count);
         StreamProcessorLog.Assigned(_logger, partitions);
     }
 
@@ -585,15 +490,10 @@ internal sealed class ConsumeSession : IDisposable
 
     private void Forget(HashSet<int> partitions)
     {
-        foreach (var p in partitions)
-        {
-            _assigned.Remove(p);
-            _toCommit.Remove(p);
-            _atEnd.Remove(p);
-        }
-
+        _ledger.Forget(partitions);
+        _atEnd.ExceptWith(partitions);
         _lastActivity = Stopwatch.GetTimestamp();
-        Volatile.Write(ref _counters._assignedPartitions, _assigned.Count);
+        Volatile.Write(ref _counters._assignedPartitions, _ledger.Count);
     }
 
     /// <summary>Waits (bounded) until every handed-off batch completed, so its offsets can be committed.</summary>
@@ -647,177 +547,42 @@ internal sealed class ConsumeSession : IDisposable
         StreamProcessorLog.Librdkafka(_logger, level, message.Facility, message.Message);
     }
 
-    private async Task HandlerLoopAsync()
+    /// <summary>The writer finished a batch (its task, in order): update the counters and hand the result back.</summary>
+    private void OnWritten(Batch batch, BatchWrite write)
     {
-        var reader = _batches.Reader;
-        var prepare = _owner.Prepare;
-        var concurrency = Math.Max(1, _options.MaxConcurrentWrites);
-        // Batches being written, oldest first. They may be written side by side, but they complete (and so are
-        // committed) strictly in order: a batch is acknowledged only after every batch before it was.
-        var writing = new Queue<(Batch Batch, Task<Attempt> Attempt)>(concurrency);
-        (Batch Batch, Task<object?>? Prepared)? ahead = null;
-        while (true)
-        {
-            Batch batch;
-            Task<object?>? prepared;
-            if (ahead is { } next)
-            {
-                (batch, prepared) = next;
-                ahead = null;
-            }
-            else if (reader.TryRead(out var read))
-            {
-                (batch, prepared) = (read, StartPrepare(prepare, read));
-            }
-            else if (writing.Count > 0)
-            {
-                // Nothing new yet: finish the oldest write, unless a batch arrives first.
-                var oldest = writing.Peek().Attempt;
-                var arrival = reader.WaitToReadAsync(CancellationToken.None).AsTask();
-                var first = await Task.WhenAny(oldest, arrival).ConfigureAwait(false);
-                // A completed channel answers at once with false: then only the writes are left to wait for.
-                if (first == oldest || arrival is { IsCompletedSuccessfully: true, Result: false })
-                {
-                    await FinishOldestAsync(writing).ConfigureAwait(false);
-                }
-
-                continue;
-            }
-            else if (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
-            {
-                continue;
-            }
-            else
-            {
-                break;
-            }
-
-            // Transform the following batch while this one is stored.
-            if (prepare is not null && reader.TryRead(out var following))
-            {
-                ahead = (following, StartPrepare(prepare, following));
-            }
-
-            writing.Enqueue((batch, AttemptAsync(batch, prepared)));
-            while (writing.Count >= concurrency)
-            {
-                await FinishOldestAsync(writing).ConfigureAwait(false);
-            }
-        }
-
-        while (writing.Count > 0)
-        {
-            await FinishOldestAsync(writing).ConfigureAwait(false);
-        }
-    }
-
-    private static Task<object?>? StartPrepare(Func<IReadOnlyList<RawRecord>, object?>? prepare, Batch batch) =>
-        prepare is null ? null : Task.Run(() => prepare(batch.Records));
-
-    /// <summary>Stores one batch, with retries; never throws (a failure is the attempt's result).</summary>
-    private async Task<Attempt> AttemptAsync(Batch batch, Task<object?>? preparing)
-    {
-        var started = Stopwatch.GetTimestamp();
-        if (_poisoned || _stop.IsCancellationRequested)
-        {
-            if (preparing is not null)
-            {
-                // Observe it, so a failed transform of a dropped batch is not an unobserved task exception.
-                await preparing.ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
-            }
-
-            return new Attempt(null, null, Stopwatch.GetElapsedTime(started));
-        }
-
-        try
-        {
-            var prepared = preparing is null ? null : await preparing.ConfigureAwait(false);
-            // The retry waits end on a stop; the sink call itself only on the hard stop.
-            var outcome = await _retry.ExecuteAsync(
-                static (state, _) => new ValueTask<BatchOutcome>(
-                    state.Owner.HandleAsync(state.Batch.Records, state.Prepared, state.HardStop)),
-                (Owner: _owner, Batch: batch, Prepared: prepared, HardStop: _hardStop.Token),
-                _stop.Token).ConfigureAwait(false);
-            return new Attempt(outcome, null, Stopwatch.GetElapsedTime(started));
-        }
-#pragma warning disable CA1031 // Any failure that outlived the retries means: not acknowledged.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            if (ex is SinkUnavailableException)
-            {
-                Interlocked.CompareExchange(ref _sinkUnavailable, ex, null);
-            }
-
-            // Stop now, not when this batch's turn to complete comes: later batches must not start either.
-            _poisoned = true;
-            _stop.Cancel();
-            return new Attempt(null, ex, Stopwatch.GetElapsedTime(started));
-        }
-    }
-
-    private async Task FinishOldestAsync(Queue<(Batch Batch, Task<Attempt> Attempt)> writing)
-    {
-        var (batch, pending) = writing.Dequeue();
-        var attempt = await pending.ConfigureAwait(false);
-        var outcome = attempt.Outcome;
-        if (outcome is null || _abandoned)
-        {
-            // Never acknowledge a batch after one that was not: its offsets would cover the lost one. (A later
-            // batch that was written anyway is read again after a restart; the sinks are idempotent.)
-            outcome = null;
-            _abandoned = true;
-            _poisoned = true;
-            StreamProcessorLog.Abandoned(_logger, attempt.Failure, batch.Records.Count);
-            _stop.Cancel();
-        }
-
-        Complete(batch, outcome, attempt.Elapsed);
-    }
-
-    private readonly record struct Attempt(BatchOutcome? Outcome, Exception? Failure, TimeSpan Elapsed);
-
-    private void Complete(Batch batch, BatchOutcome? outcome, TimeSpan elapsed)
-    {
+        var outcome = write.Outcome;
         Interlocked.Add(ref _counters._bufferedRecords, -batch.Records.Count);
-        if (outcome is not null)
+        if (outcome is null)
+        {
+            StreamProcessorLog.Abandoned(_logger, write.Failure, batch.Records.Count);
+        }
+        else
         {
             Interlocked.Increment(ref _counters._batches);
             Interlocked.Add(ref _counters._stored, outcome.RowsInserted);
             Interlocked.Add(ref _counters._deadLetters, outcome.DeadLetters);
             Interlocked.Add(ref _counters._duplicates, outcome.Duplicates);
-            Interlocked.Exchange(ref _counters._lastBatchLatencyTicks, elapsed.Ticks);
+            Interlocked.Exchange(ref _counters._lastBatchLatencyTicks, write.Elapsed.Ticks);
         }
 
         _completions.Enqueue(new Completion(batch, outcome is not null));
         _completed.Set();
     }
 
-    private ResiliencePipeline BuildRetryPipeline()
+    /// <summary>Every failure is retried (never skip a batch) until the processor stops.</summary>
+    private BatchRetryPolicy RetryPolicy(StreamProcessor owner)
     {
-        var metrics = _owner.Metrics;
-        var sinkName = _owner.SinkName;
-        return new ResiliencePipelineBuilder()
-            .AddRetry(new RetryStrategyOptions
+        var metrics = owner.Metrics;
+        var sinkName = owner.SinkName;
+        return new BatchRetryPolicy(_options.RetryBaseDelay, _options.RetryMaxDelay, int.MaxValue, RetriesCancellation: true)
+        {
+            OnRetry = (exception, attempt, delay) =>
             {
-                // Every failure is retried (never skip a batch) until the processor stops.
-                // A sink that cannot make progress is not retried: the processor stops and the host exits non-zero.
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is not null and not SinkUnavailableException
-                    && !_stop.IsCancellationRequested),
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = _options.RetryBaseDelay,
-                MaxDelay = _options.RetryMaxDelay,
-                MaxRetryAttempts = int.MaxValue,
-                OnRetry = args =>
-                {
-                    Interlocked.Increment(ref _counters._sinkRetries);
-                    metrics.SinkRetry(sinkName);
-                    StreamProcessorLog.BatchRetry(_logger, args.Outcome.Exception, args.AttemptNumber + 1, args.RetryDelay);
-                    return default;
-                },
-            })
-            .Build();
+                Interlocked.Increment(ref _counters._sinkRetries);
+                metrics.SinkRetry(sinkName);
+                StreamProcessorLog.BatchRetry(_logger, exception, attempt, delay);
+            },
+        };
     }
 
     private IConsumer<byte[]?, byte[]?> BuildConsumer()
@@ -842,19 +607,7 @@ internal sealed class ConsumeSession : IDisposable
             .Build();
     }
 
-    private List<RawRecord> NewBuffer() => new(Math.Min(_options.MaxBatchRecords, 4096));
-
     private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
-
-    /// <summary>A batch and, once handed off, the next offset per partition it covers.</summary>
-    private sealed class Batch(List<RawRecord> records)
-    {
-        public List<RawRecord> Records { get; } = records;
-
-        public PartitionOffset[] Offsets { get; set; } = [];
-    }
-
-    private readonly record struct PartitionOffset(int Partition, long Next, int Epoch);
 
     private readonly record struct Completion(Batch Batch, bool Acknowledged);
 }

@@ -28,31 +28,34 @@ namespace Ecommerce.Pipeline.Kafka.Consuming;
 /// </remarks>
 public sealed class StreamProcessor
 {
-    private readonly Func<IReadOnlyList<RawRecord>, object?, CancellationToken, Task<BatchOutcome>> _handle;
     private int _started;
 
     public StreamProcessor(StreamProcessorOptions options, TransactionBatchHandler handler, ILogger<StreamProcessor> logger,
         IPipelineMetrics? metrics = null)
-        : this(options, (handler ?? throw new ArgumentNullException(nameof(handler))).HandleAsync, handler.Sink.Name,
-            logger, metrics)
+        : this(options, new TransactionBatchStep(handler ?? throw new ArgumentNullException(nameof(handler))),
+            handler.Sink.Name, logger, metrics)
     {
-        // The transform is pure: the handler loop runs it for the next batch while the current one is stored,
-        // so parsing and the sink write use both cores.
-        _handle = (records, prepared, ct) => handler.HandleAsync(records, prepared as BatchResult, ct);
-        Prepare = handler.Prepare;
     }
 
     /// <summary>For tests and benchmarks: any batch handler with the same contract as <see cref="TransactionBatchHandler.HandleAsync(IReadOnlyList{RawRecord}, CancellationToken)"/>.</summary>
     internal StreamProcessor(StreamProcessorOptions options,
         Func<IReadOnlyList<RawRecord>, CancellationToken, Task<BatchOutcome>> handle, string sinkName, ILogger logger,
         IPipelineMetrics? metrics = null)
+        : this(options, new DelegateBatchStep(handle ?? throw new ArgumentNullException(nameof(handle))), sinkName,
+            logger, metrics)
+    {
+    }
+
+    private StreamProcessor(StreamProcessorOptions options, IBatchStep step, string sinkName, ILogger logger,
+        IPipelineMetrics? metrics)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(handle);
         ArgumentNullException.ThrowIfNull(logger);
         options.Validate();
         Options = options;
-        _handle = (records, _, ct) => handle(records, ct);
+        // With the production handler the transform (pure) runs for the next batch while the current one is
+        // stored, so parsing and the sink write use both cores.
+        Step = step;
         SinkName = sinkName;
         Logger = logger;
         Metrics = metrics ?? NullPipelineMetrics.Instance;
@@ -69,11 +72,8 @@ public sealed class StreamProcessor
 
     internal IPipelineMetrics Metrics { get; }
 
-    internal Task<BatchOutcome> HandleAsync(IReadOnlyList<RawRecord> records, object? prepared,
-        CancellationToken cancellationToken) => _handle(records, prepared, cancellationToken);
-
-    /// <summary>A pure step the handler loop may run ahead for the next batch (null: none).</summary>
-    internal Func<IReadOnlyList<RawRecord>, object?>? Prepare { get; }
+    /// <summary>What is done with each batch.</summary>
+    internal IBatchStep Step { get; }
 
     /// <summary>
     /// Runs the loop until <paramref name="cancellationToken"/> is cancelled (a graceful stop, not an error) or,

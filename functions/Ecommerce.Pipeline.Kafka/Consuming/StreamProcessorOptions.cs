@@ -2,7 +2,7 @@ using Ecommerce.Pipeline.Kafka.Embedded;
 
 namespace Ecommerce.Pipeline.Kafka.Consuming;
 
-/// <summary>Settings of the <see cref="StreamProcessor"/> consume loop. Defaults follow the issue (500 records, 1 MiB, 250 ms).</summary>
+/// <summary>Settings of the <see cref="StreamProcessor"/> consume loop. The library defaults bound a batch at 500 records, 1 MiB or 250 ms; hosts may set larger ones.</summary>
 public sealed record StreamProcessorOptions
 {
     public required string BootstrapServers { get; init; }
