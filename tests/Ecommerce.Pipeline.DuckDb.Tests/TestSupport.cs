@@ -3,29 +3,12 @@ using Ecommerce.Pipeline.Core.Model;
 
 namespace Ecommerce.Pipeline.DuckDb.Tests;
 
-/// <summary>A fresh directory per test, removed afterwards.</summary>
-public sealed class TempDirectory : IDisposable
+/// <summary>The warehouse file of a test: under a folder that does not exist yet, so the sink must create it.</summary>
+internal static class TempDirectoryWarehouse
 {
-    public TempDirectory()
+    extension(TempDirectory directory)
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "duckdb-tests-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path);
-    }
-
-    public string Path { get; }
-
-    public string Database => System.IO.Path.Combine(Path, "nested", "warehouse.duckdb");
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort: a leftover temp directory is harmless.
-        }
+        public string Database => System.IO.Path.Combine(directory.Path, "nested", "warehouse.duckdb");
     }
 }
 

@@ -6,7 +6,7 @@ namespace Ecommerce.Pipeline.Metrics.Tests.Support;
 /// <summary>Just enough PromQL lexing to list the metric names an expression selects.</summary>
 internal static partial class PromQl
 {
-    /// <summary>CONTRACT §5 names, as the exposition shows them (histograms by their three series).</summary>
+    /// <summary>The metric names of docs/contract.md (Metrics), as the exposition shows them (histograms by their three series).</summary>
     public static readonly string[] ContractMetrics =
     [
         "pipeline_messages_consumed_total", "pipeline_rows_written_total", "pipeline_dead_letters_total",
