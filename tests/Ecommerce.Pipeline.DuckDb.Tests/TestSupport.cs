@@ -43,18 +43,9 @@ internal static class Rows
     };
 
     public static DeadLetter DeadLetter(long offset, DeadLetterReason reason = DeadLetterReason.MalformedJson, int partition = 0,
-        string topic = "transactions_stream", string payload = "{not json") => new()
-    {
-        Reason = reason,
-        Detail = "detail " + offset,
-        TransactionId = null,
-        Payload = payload,
-        PayloadEncoding = Core.Model.DeadLetter.EncodingUtf8,
-        KafkaTopic = topic,
-        KafkaPartition = partition,
-        KafkaOffset = offset,
-        FailedAt = new DateTime(2025, 3, 1, 12, 0, 1, DateTimeKind.Utc).AddTicks(10),
-    };
+        string topic = "transactions_stream", string payload = "{not json") =>
+        StoredDeadLetters.At(offset, new DateTime(2025, 3, 1, 12, 0, 1, DateTimeKind.Utc).AddTicks(10), reason, partition, topic,
+            payload, detail: "detail " + offset);
 }
 
 /// <summary>Reads the file back with a separate plain connection, independent of the code under test.</summary>
