@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
-using Ecommerce.Pipeline.IntegrationTests.Support;
 
 namespace Ecommerce.Pipeline.BigQuery.Tests;
 
@@ -131,15 +130,7 @@ public sealed partial class CliEndToEndTests : IAsyncLifetime
 internal static class Cli
 {
     /// <summary>functions/Ecommerce.Pipeline.Cli/bin/{Configuration}/net10.0, the configuration these tests run in.</summary>
-    public static string Directory
-    {
-        get
-        {
-            var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-            return Path.Combine(TableDefinitionTests.RepoRoot(), "functions", "Ecommerce.Pipeline.Cli", "bin",
-                framework.Parent!.Name, framework.Name);
-        }
-    }
+    public static string Directory => PipelineProcess.CliOutputDirectory;
 
     public static PipelineProcess Start(params string[] args) => PipelineProcess.Start(args, pipelineDirectory: Directory);
 

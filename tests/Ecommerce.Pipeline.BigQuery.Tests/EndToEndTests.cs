@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using Ecommerce.Pipeline.Core.Geo;
@@ -25,7 +24,7 @@ public sealed class EndToEndTests : IAsyncLifetime
     {
         var (_, sink) = await TestData.SinkAsync(_standIn);
         await using var _ = sink;
-        var publisher = new RecordingPublisher();
+        var publisher = new MemoryDeadLetterPublisher();
         var handler = new TransactionBatchHandler(new BatchProcessor(TimeProvider.System, GeoResolver.Default), sink,
             publisher, NullPipelineMetrics.Instance, TimeProvider.System);
         var now = DateTimeOffset.UtcNow.AddMinutes(-1).ToString("O", CultureInfo.InvariantCulture);
@@ -72,20 +71,5 @@ public sealed class EndToEndTests : IAsyncLifetime
         Assert.Equal("t500", refused.GetProperty("transaction_id").GetString());
         Assert.Equal("malformed_json", deadLetters["transactions_stream:1:7"].GetProperty("reason").GetString());
         Assert.Equal(2 * (malformed + badPrice + 1), publisher.Published.Count);
-    }
-
-    private sealed class RecordingPublisher : IDeadLetterPublisher
-    {
-        public ConcurrentQueue<DeadLetter> Published { get; } = new();
-
-        public Task PublishAsync(IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken)
-        {
-            foreach (var d in deadLetters)
-            {
-                Published.Enqueue(d);
-            }
-
-            return Task.CompletedTask;
-        }
     }
 }

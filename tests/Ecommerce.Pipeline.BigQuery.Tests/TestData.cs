@@ -34,18 +34,8 @@ internal static class TestData
 
     public static List<TransactionRow> Rows(int count) => [.. Enumerable.Range(0, count).Select(i => Row(i))];
 
-    public static DeadLetter DeadLetter(long offset, string payload = "{not json") => new()
-    {
-        Reason = DeadLetterReason.MalformedJson,
-        Detail = "unexpected end",
-        TransactionId = null,
-        Payload = payload,
-        PayloadEncoding = Core.Model.DeadLetter.EncodingUtf8,
-        KafkaTopic = "transactions_stream",
-        KafkaPartition = 1,
-        KafkaOffset = offset,
-        FailedAt = Ingested,
-    };
+    public static DeadLetter DeadLetter(long offset, string payload = "{not json") =>
+        StoredDeadLetters.At(offset, Ingested, partition: 1, payload: payload, detail: "unexpected end");
 
     /// <summary>Fast retries, so fault tests take milliseconds.</summary>
     public static BigQueryClientOptions ClientOptions(Uri endpoint, TimeProvider? time = null) => new()

@@ -3,29 +3,12 @@ using Ecommerce.Pipeline.Core.Model;
 
 namespace Ecommerce.Pipeline.DuckDb.Tests;
 
-/// <summary>A fresh directory per test, removed afterwards.</summary>
-public sealed class TempDirectory : IDisposable
+/// <summary>The warehouse file of a test: under a folder that does not exist yet, so the sink must create it.</summary>
+internal static class TempDirectoryWarehouse
 {
-    public TempDirectory()
+    extension(TempDirectory directory)
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "duckdb-tests-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path);
-    }
-
-    public string Path { get; }
-
-    public string Database => System.IO.Path.Combine(Path, "nested", "warehouse.duckdb");
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort: a leftover temp directory is harmless.
-        }
+        public string Database => System.IO.Path.Combine(directory.Path, "nested", "warehouse.duckdb");
     }
 }
 
@@ -60,18 +43,9 @@ internal static class Rows
     };
 
     public static DeadLetter DeadLetter(long offset, DeadLetterReason reason = DeadLetterReason.MalformedJson, int partition = 0,
-        string topic = "transactions_stream", string payload = "{not json") => new()
-    {
-        Reason = reason,
-        Detail = "detail " + offset,
-        TransactionId = null,
-        Payload = payload,
-        PayloadEncoding = Core.Model.DeadLetter.EncodingUtf8,
-        KafkaTopic = topic,
-        KafkaPartition = partition,
-        KafkaOffset = offset,
-        FailedAt = new DateTime(2025, 3, 1, 12, 0, 1, DateTimeKind.Utc).AddTicks(10),
-    };
+        string topic = "transactions_stream", string payload = "{not json") =>
+        StoredDeadLetters.At(offset, new DateTime(2025, 3, 1, 12, 0, 1, DateTimeKind.Utc).AddTicks(10), reason, partition, topic,
+            payload, detail: "detail " + offset);
 }
 
 /// <summary>Reads the file back with a separate plain connection, independent of the code under test.</summary>

@@ -11,17 +11,7 @@ internal static class Events
 
     /// <summary>A valid transaction (docs/contract.md, "Input forms") stamped at <paramref name="at"/>.</summary>
     public static string Transaction(string id, DateTimeOffset at, string price = "19.99", string user = "user-1") =>
-        new JsonObject
-        {
-            ["transaction_id"] = id,
-            ["user_id"] = user,
-            ["product_id"] = "sku-42",
-            ["price"] = price,
-            ["currency"] = "USD",
-            ["timestamp"] = at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
-            ["payment_method"] = "visa",
-            ["geolocation"] = "Berlin, DE",
-        }.ToJsonString();
+        TransactionJson.Valid(id, at, price, user);
 
     /// <summary>
     /// The JSON of a <c>KafkaEventData</c>, shaped like Newtonsoft serialises it in the host: PascalCase properties,

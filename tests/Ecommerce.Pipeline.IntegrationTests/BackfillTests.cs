@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using Ecommerce.Pipeline.IntegrationTests.Support;
 using Ecommerce.Pipeline.Kafka.Consuming;
-using Ecommerce.Pipeline.Kafka.Tests.TestSupport;
 using Xunit.Abstractions;
 using static Ecommerce.Pipeline.IntegrationTests.Support.TimedMessages;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Ecommerce.Pipeline.IntegrationTests.Support;
-using Ecommerce.Pipeline.Kafka.Tests.TestSupport;
 
 namespace Ecommerce.Pipeline.IntegrationTests;
 

@@ -1,5 +1,4 @@
 using Ecommerce.Pipeline.IntegrationTests.Support;
-using Ecommerce.Pipeline.Kafka.Tests.TestSupport;
 
 namespace Ecommerce.Pipeline.IntegrationTests;
 

@@ -12,7 +12,7 @@ namespace Ecommerce.Pipeline.Metrics.Tests;
 public sealed class PrometheusPipelineMetricsTests
 {
     private static TransactionBatchHandler Handler(ITransactionSink sink) =>
-        new(new BatchProcessor(TimeProvider.System, GeoResolver.Default), sink, new NoPublisher(),
+        new(new BatchProcessor(TimeProvider.System, GeoResolver.Default), sink, new MemoryDeadLetterPublisher(),
             PrometheusPipelineMetrics.Instance, TimeProvider.System);
 
     private static double Get(Dictionary<string, double> samples, string key) => samples.GetValueOrDefault(key);
@@ -20,7 +20,7 @@ public sealed class PrometheusPipelineMetricsTests
     [Fact]
     public async Task A_batch_retried_after_a_sink_failure_is_consumed_once_and_the_error_is_counted()
     {
-        var sink = new FaultySink("retry-test", failures: 2);
+        var sink = new MemorySink("retry-test", failures: 2);
         var handler = Handler(sink);
         RawRecord[] batch = [.. Enumerable.Range(0, 7).Select(i => Records.Transaction(i, $"retry-{i}", "10.00", "USD", "visa", "US"))];
         var before = await Exposition.ScrapeDefaultRegistryAsync();
@@ -40,7 +40,7 @@ public sealed class PrometheusPipelineMetricsTests
     [Fact]
     public async Task Revenue_and_orders_are_tallied_by_currency_country_and_payment_method()
     {
-        var handler = Handler(new FaultySink("revenue-test", failures: 0));
+        var handler = Handler(new MemorySink("revenue-test", failures: 0));
         RawRecord[] batch =
         [
             Records.Transaction(1, "rev-1", "19.99", "CHF", "visa", "Zurich, CH"),
@@ -80,7 +80,7 @@ public sealed class PrometheusPipelineMetricsTests
     [Fact]
     public async Task Dead_letters_are_counted_by_reason()
     {
-        var handler = Handler(new FaultySink("dl-test", failures: 0));
+        var handler = Handler(new MemorySink("dl-test", failures: 0));
         var before = await Exposition.ScrapeDefaultRegistryAsync();
 
         await handler.HandleAsync([Records.Raw(1, "{not json"), Records.Raw(2, "[1,2]"), Records.Raw(3, "{oops")], CancellationToken.None);

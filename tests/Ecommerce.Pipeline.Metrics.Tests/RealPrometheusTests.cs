@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using Ecommerce.Pipeline.Core.Geo;
 using Ecommerce.Pipeline.Core.Processing;
-using Ecommerce.Pipeline.IntegrationTests.Support;
 using Ecommerce.Pipeline.Metrics.Tests.Support;
 
 namespace Ecommerce.Pipeline.Metrics.Tests;
@@ -87,10 +86,10 @@ public sealed class LivePipeline : IAsyncLifetime, IDisposable
     /// <summary>The real handler against a sink that fails once, then a retry: sink-error series with this process's labels.</summary>
     private static async Task RunFaultyBatchAsync()
     {
-        var sink = new FaultySink("faulty", failures: 1);
+        var sink = new MemorySink("faulty", failures: 1);
         PrometheusPipelineMetrics.InitializeSink(sink.Name);
         var handler = new TransactionBatchHandler(new BatchProcessor(TimeProvider.System, GeoResolver.Default), sink,
-            new NoPublisher(), PrometheusPipelineMetrics.Instance, TimeProvider.System);
+            new MemoryDeadLetterPublisher(), PrometheusPipelineMetrics.Instance, TimeProvider.System);
         var batch = new[] { Records.Transaction(1, "faulty-1", "12.50", "EUR", "paypal", "Paris, FR") };
         await Assert.ThrowsAsync<IOException>(() => handler.HandleAsync(batch, CancellationToken.None));
         PrometheusPipelineMetrics.Instance.SinkRetry(sink.Name);

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using Ecommerce.Pipeline.Cli.Autoscaling;
-using Ecommerce.Pipeline.IntegrationTests.Support;
 
 namespace Ecommerce.Pipeline.Cli.Tests.Autoscaling;
 

@@ -25,18 +25,7 @@ internal static class Scenario
     public static SimulationSample At(this SimulationResult result, double seconds) =>
         result.Samples.Single(s => s.TimeMs == (long)Math.Round(seconds * 1000));
 
-    public static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Functions.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No Functions.sln above {AppContext.BaseDirectory}.");
-    }
+    public static string RepoRoot() => Repository.Root;
 
     public static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Autoscaling", "Fixtures", name);
 }

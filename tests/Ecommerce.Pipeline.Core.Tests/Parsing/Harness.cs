@@ -14,8 +14,7 @@ internal static class Harness
     public static BatchProcessor Processor(DateTimeOffset? now = null) =>
         new(new FakeTimeProvider(now ?? Now), GeoResolver.Default);
 
-    public static RawRecord Record(byte[] value, long offset = 0) =>
-        new(Encoding.UTF8.GetBytes("u1"), value, "transactions_stream", 0, offset, Now);
+    public static RawRecord Record(byte[] value, long offset = 0) => RawRecords.Of(value, offset, key: "u1", timestamp: Now);
 
     public static RawRecord Record(string json, long offset = 0) => Record(Encoding.UTF8.GetBytes(json), offset);
 

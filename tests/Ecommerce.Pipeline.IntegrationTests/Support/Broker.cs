@@ -1,5 +1,3 @@
-using Ecommerce.Pipeline.Kafka.Tests.TestSupport;
-
 namespace Ecommerce.Pipeline.IntegrationTests.Support;
 
 /// <summary>A <c>pipeline broker</c> child process, and helpers every integration test needs around it.</summary>
@@ -27,27 +25,6 @@ internal sealed class Broker : IAsyncDisposable
         Process.Interrupt();
         await Process.WaitForExitAsync(TimeSpan.FromSeconds(30));
         await Process.DisposeAsync();
-    }
-}
-
-/// <summary>A temporary working directory for one test.</summary>
-internal sealed class TempDir : IDisposable
-{
-    public TempDir() => Path = Directory.CreateTempSubdirectory("pipeline-it-").FullName;
-
-    public string Path { get; }
-
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
     }
 }
 

@@ -5,7 +5,6 @@ using Ecommerce.Pipeline.Core.Model;
 using Ecommerce.Pipeline.Core.Processing;
 using Ecommerce.Pipeline.Kafka.Consuming;
 using Ecommerce.Pipeline.Kafka.Embedded;
-using Ecommerce.Pipeline.Kafka.Tests.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Ecommerce.Pipeline.Kafka.Tests.Consuming;

@@ -1,7 +1,6 @@
 using Confluent.Kafka;
 using Ecommerce.Pipeline.Kafka.Consuming;
 using Ecommerce.Pipeline.Kafka.Embedded;
-using Ecommerce.Pipeline.Kafka.Tests.TestSupport;
 
 namespace Ecommerce.Pipeline.Kafka.Tests.Consuming;
 

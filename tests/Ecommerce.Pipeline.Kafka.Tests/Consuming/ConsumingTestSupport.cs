@@ -1,100 +1,10 @@
 using Xunit.Abstractions;
-using System.Collections.Concurrent;
-using System.Globalization;
 using Confluent.Kafka;
-using Ecommerce.Pipeline.Core.Model;
 using Ecommerce.Pipeline.Core.Processing;
 using Ecommerce.Pipeline.Kafka.Consuming;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Ecommerce.Pipeline.Kafka.Tests.Consuming;
-
-/// <summary>
-/// An in-memory warehouse with the real sink contract: idempotent by transaction_id (first one wins) and by
-/// (topic, partition, offset) for dead letters. <see cref="BeforeWrite"/> lets a test fail or block a write.
-/// </summary>
-internal sealed class MemorySink : ITransactionSink
-{
-    private readonly ConcurrentDictionary<string, TransactionRow> _rows = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<(string, int, long), DeadLetter> _deadLetters = new();
-    private int _attempts;
-
-    /// <summary>Runs before each row write with the 1-based attempt number; may throw or wait.</summary>
-    public Func<int, CancellationToken, Task>? BeforeWrite { get; set; }
-
-    public string Name => "memory";
-
-    public int Attempts => Volatile.Read(ref _attempts);
-
-    public IReadOnlyDictionary<string, TransactionRow> Rows => _rows;
-
-    public IReadOnlyCollection<DeadLetter> DeadLetters => [.. _deadLetters.Values];
-
-    public async Task<RowWriteResult> WriteRowsAsync(IReadOnlyList<TransactionRow> rows, CancellationToken cancellationToken)
-    {
-        var attempt = Interlocked.Increment(ref _attempts);
-        if (BeforeWrite is { } hook)
-        {
-            await hook(attempt, cancellationToken).ConfigureAwait(false);
-        }
-
-        var inserted = 0;
-        foreach (var row in rows)
-        {
-            if (_rows.TryAdd(row.TransactionId, row))
-            {
-                inserted++;
-            }
-        }
-
-        return new RowWriteResult(inserted, rows.Count - inserted, []);
-    }
-
-    public Task WriteDeadLettersAsync(IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken)
-    {
-        foreach (var d in deadLetters)
-        {
-            _deadLetters.TryAdd((d.KafkaTopic, d.KafkaPartition, d.KafkaOffset), d);
-        }
-
-        return Task.CompletedTask;
-    }
-
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-}
-
-internal sealed class MemoryDeadLetterPublisher : IDeadLetterPublisher
-{
-    private readonly ConcurrentQueue<DeadLetter> _published = new();
-
-    public IReadOnlyCollection<DeadLetter> Published => [.. _published];
-
-    public Task PublishAsync(IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken)
-    {
-        foreach (var d in deadLetters)
-        {
-            _published.Enqueue(d);
-        }
-
-        return Task.CompletedTask;
-    }
-}
-
-internal sealed class CountingMetrics : IPipelineMetrics
-{
-    private int _sinkRetries;
-
-    public int SinkRetries => Volatile.Read(ref _sinkRetries);
-
-    public void BatchConsumed(int messages) { }
-    public void RowsWritten(string sink, int rows) { }
-    public void DeadLetters(IReadOnlyList<DeadLetter> deadLetters) { }
-    public void Duplicates(int count) { }
-    public void SinkWrite(string sink, TimeSpan duration) { }
-    public void SinkError(string sink, string kind) { }
-    public void SinkRetry(string sink) => Interlocked.Increment(ref _sinkRetries);
-    public void EndToEndLatency(IReadOnlyList<TransactionRow> rows, DateTimeOffset storedAt) { }
-}
 
 internal static class ConsumingKit
 {
@@ -103,12 +13,12 @@ internal static class ConsumingKit
     /// <summary>Valid transaction messages t{first}..t{first+count-1}, keyed by user id.</summary>
     public static IEnumerable<(string? Key, string Value)> Transactions(int count, int first = 0, string prefix = "t")
     {
-        var now = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+        var now = DateTimeOffset.UtcNow;
         for (var i = first; i < first + count; i++)
         {
             var user = $"u{i % 37}";
-            yield return (user,
-                $$"""{"transaction_id":"{{prefix}}{{i}}","user_id":"{{user}}","product_id":"p{{i % 11}}","price":12.5,"timestamp":"{{now}}","payment_method":"visa"}""");
+            yield return (user, TransactionJson.Valid($"{prefix}{i}", now, price: "12.5", user: user, currency: null,
+                geolocation: null, product: $"p{i % 11}"));
         }
     }
 

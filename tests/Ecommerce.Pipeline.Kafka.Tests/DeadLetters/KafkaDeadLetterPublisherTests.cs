@@ -3,7 +3,6 @@ using Confluent.Kafka;
 using Ecommerce.Pipeline.Core.Model;
 using Ecommerce.Pipeline.Kafka.DeadLetters;
 using Ecommerce.Pipeline.Kafka.Embedded;
-using Ecommerce.Pipeline.Kafka.Tests.TestSupport;
 
 namespace Ecommerce.Pipeline.Kafka.Tests.DeadLetters;
 

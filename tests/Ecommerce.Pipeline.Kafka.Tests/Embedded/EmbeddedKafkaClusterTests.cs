@@ -1,6 +1,5 @@
 using Confluent.Kafka;
 using Ecommerce.Pipeline.Kafka.Embedded;
-using Ecommerce.Pipeline.Kafka.Tests.TestSupport;
 
 namespace Ecommerce.Pipeline.Kafka.Tests.Embedded;
 

@@ -1,5 +1,4 @@
 using Ecommerce.Pipeline.Kafka.Embedded;
-using Ecommerce.Pipeline.Kafka.Tests.TestSupport;
 
 namespace Ecommerce.Pipeline.Kafka.Tests.Embedded;
 

@@ -4,7 +4,6 @@ using Ecommerce.Pipeline.Cli.Producing;
 using Ecommerce.Pipeline.Core.Model;
 using Ecommerce.Pipeline.Kafka.Embedded;
 using Ecommerce.Pipeline.Kafka.Producing;
-using Ecommerce.Pipeline.Kafka.Tests.TestSupport;
 using Ecommerce.Pipeline.Workload;
 
 namespace Ecommerce.Pipeline.Kafka.Tests.Producing;

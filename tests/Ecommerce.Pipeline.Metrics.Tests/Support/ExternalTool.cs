@@ -8,25 +8,14 @@ namespace Ecommerce.Pipeline.Metrics.Tests.Support;
 /// <summary>Locates the repository, required binaries (prometheus, promtool) and free ports; runs a tool to completion.</summary>
 internal static class ExternalTool
 {
-    public static string RepoRoot { get; } = FindRepoRoot();
+    public static string RepoRoot => Repository.Root;
 
     public static string Monitoring(params string[] parts) => Path.Combine([RepoRoot, "infra", "monitoring", .. parts]);
 
     /// <summary>The full path of a binary on PATH. Throws (the test fails, it does not skip) when it is missing.</summary>
-    public static string Require(string name)
-    {
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator))
-        {
-            var candidate = Path.Combine(dir, name);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException(
+    public static string Require(string name) =>
+        KafkaTestKit.FindOnPath(name) ?? throw new InvalidOperationException(
             $"'{name}' is not on PATH. Install Debian's prometheus package (apt-get install -y prometheus); .ci/run does.");
-    }
 
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string file, IEnumerable<string> args,
         TimeSpan timeout, string? stdin = null, string? workingDirectory = null)
@@ -73,41 +62,6 @@ internal static class ExternalTool
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Functions.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Functions.sln not found above " + AppContext.BaseDirectory);
-    }
-}
-
-/// <summary>A temporary directory, deleted on dispose.</summary>
-internal sealed class TempDir : IDisposable
-{
-    public TempDir() => Directory.CreateDirectory(Path);
-
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "metrics-tests-" + Guid.NewGuid().ToString("N"));
-
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A child process may still hold a file for a moment; the OS cleans /tmp.
-        }
     }
 }
 

@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Text;
 using Confluent.Kafka;
+using Ecommerce.Pipeline.Kafka;
 
-namespace Ecommerce.Pipeline.Kafka.Tests.TestSupport;
+namespace Ecommerce.Pipeline.TestSupport;
 
 /// <summary>A message read back from a topic, with raw bytes and UTF-8 views.</summary>
 public sealed record ConsumedMessage(

@@ -3,13 +3,13 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace Ecommerce.Pipeline.IntegrationTests.Support;
+namespace Ecommerce.Pipeline.TestSupport;
 
 /// <summary>
 /// A real <c>pipeline</c> child process (the built CLI, run with <c>dotnet pipeline.dll</c>), with its output captured
 /// line by line so tests can wait on what it prints instead of sleeping.
 /// </summary>
-internal sealed partial class PipelineProcess : IAsyncDisposable
+public sealed partial class PipelineProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _stdout = new();
@@ -22,6 +22,19 @@ internal sealed partial class PipelineProcess : IAsyncDisposable
 
     /// <summary>Where the built CLI is by default: next to the tests (a project that references it).</summary>
     public static string PipelineDll => Path.Combine(AppContext.BaseDirectory, "pipeline.dll");
+
+    /// <summary>
+    /// The CLI's own output folder, functions/Ecommerce.Pipeline.Cli/bin/{Configuration}/{framework} in the
+    /// configuration the tests run in: for tests whose own folder holds assemblies the CLI must not run with.
+    /// </summary>
+    public static string CliOutputDirectory
+    {
+        get
+        {
+            var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+            return Repository.File("functions", "Ecommerce.Pipeline.Cli", "bin", framework.Parent!.Name, framework.Name);
+        }
+    }
 
     public int Id => _process.Id;
     public IReadOnlyCollection<string> StdoutLines => _stdout.ToArray();

@@ -1,11 +1,11 @@
-namespace Ecommerce.Pipeline.Kafka.Tests.Producing;
+namespace Ecommerce.Pipeline.TestSupport;
 
 /// <summary>
 /// A clock that only moves when told to, or when code sleeps on it: a timer advances the clock by its due time
 /// and fires at once. So a paced producer runs at full speed while its own clock reads exactly the schedule it
 /// kept, which makes rate assertions deterministic. Supports one sleeper at a time (the producer loop).
 /// </summary>
-internal sealed class VirtualTimeProvider(DateTimeOffset start) : TimeProvider
+public sealed class VirtualTimeProvider(DateTimeOffset start) : TimeProvider
 {
     private long _ticks;
 
