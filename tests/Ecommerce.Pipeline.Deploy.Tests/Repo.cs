@@ -3,8 +3,9 @@ using System.Text.Json.Nodes;
 namespace Ecommerce.Pipeline.Deploy.Tests;
 
 /// <summary>
-/// Paths of the repository under test (the folder holding Functions.sln) and of the shared contracts
-/// (<c>../shared</c> beside it: /work/shared here, the copy of shared/ beside the clone in CI).
+/// Paths of the repository under test (the folder holding Functions.sln). <see cref="SharedFile"/> remains only for
+/// the contract cross-check that still reads the shared copy of the contract document; it goes once that check reads
+/// docs/contract.md.
 /// </summary>
 internal static class Repo
 {
@@ -12,10 +13,10 @@ internal static class Repo
         ?? throw new DirectoryNotFoundException($"Functions.sln not found above {AppContext.BaseDirectory}"));
 
     private static readonly Lazy<string> SharedPath = new(() =>
-        FindUp(dir => System.IO.File.Exists(Path.Combine(dir, "shared", "contracts", "keda", "keda.sh_scaledobjects.yaml")))
+        FindUp(dir => System.IO.File.Exists(Path.Combine(dir, "shared", "docs", "CONTRACT.md")))
             is { } found
             ? Path.Combine(found, "shared")
-            : throw new DirectoryNotFoundException($"shared/contracts/keda not found above {AppContext.BaseDirectory}"));
+            : throw new DirectoryNotFoundException($"shared/docs/CONTRACT.md not found above {AppContext.BaseDirectory}"));
 
     public static string Root => RootPath.Value;
 

@@ -73,6 +73,10 @@ internal static class StatementDrift
                 {
                     differences.Add($"{path}: stated [{string.Join(", ", mine)}], upstream [{string.Join(", ", theirs)}]");
                 }
+
+                // A required field the statement does not describe would be accepted with any value.
+                differences.AddRange(mine.Where(n => statedObject["properties"] is not JsonObject p || !p.ContainsKey(n!))
+                    .Select(n => $"{path}: '{n}' is required but not a stated property"));
             }
             else
             {
