@@ -5,6 +5,7 @@ using Ecommerce.Pipeline.Kafka.Tests.TestSupport;
 
 namespace Ecommerce.Pipeline.Kafka.Tests.Consuming;
 
+[Trait("Category", "Integration")]
 public sealed class ConsumerLagReaderTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);

@@ -7,6 +7,7 @@ using Ecommerce.Pipeline.Kafka.Tests.TestSupport;
 
 namespace Ecommerce.Pipeline.Kafka.Tests.DeadLetters;
 
+[Trait("Category", "Integration")]
 public sealed class KafkaDeadLetterPublisherTests
 {
     private static readonly string[] ContractFields =

@@ -4,6 +4,7 @@ using Ecommerce.Pipeline.Kafka.Tests.TestSupport;
 
 namespace Ecommerce.Pipeline.Kafka.Tests.Embedded;
 
+[Trait("Category", "Integration")]
 public sealed class EmbeddedKafkaClusterTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);

@@ -7,6 +7,7 @@ using Ecommerce.Pipeline.Kafka.Tests.TestSupport;
 
 namespace Ecommerce.Pipeline.Kafka.Tests.Producing;
 
+[Trait("Category", "Integration")]
 public sealed class TransactionProducerTests
 {
     private const string Topic = EmbeddedKafkaCluster.TransactionsTopic;
