@@ -65,8 +65,10 @@ if [ "$status" -ne 0 ]; then
     failed=1 # the run failed without a failed test (a crash, a hang): still a failure
   fi
 fi
-if [ "$trx_files" -eq 0 ]; then
-  echo "Failed!  - no test results were written"
+# One TRX file per test assembly that reported; fewer would mean results were lost, not that tests passed.
+reported=$(grep -cE '^(Passed|Failed)!' "$log" || true)
+if [ "$trx_files" -eq 0 ] || [ "$trx_files" -lt "$reported" ]; then
+  echo "Failed!  - ${trx_files} TRX file(s) for ${reported} test assemblies"
   failed=$((failed + 1)); status=1
 fi
 
