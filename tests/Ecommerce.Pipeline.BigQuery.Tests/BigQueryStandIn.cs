@@ -51,9 +51,15 @@ internal sealed class BigQueryStandIn : IAsyncDisposable
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                // A stand-in bug must fail the test, not pass as a retried 500.
+                // A stand-in bug must fail the test, not pass as a retried 500; nor may it be retried at all: a
+                // client whose retry waits run on a fake clock would wait for ever. No client retries a 400.
                 ContractViolations.Enqueue($"stand-in failed: {ex}");
-                throw;
+                if (ctx.Response.HasStarted)
+                {
+                    throw;
+                }
+
+                await WriteErrorAsync(ctx, 400, "invalid", $"stand-in failed: {ex.Message}");
             }
         });
     }
@@ -108,6 +114,8 @@ internal sealed class BigQueryStandIn : IAsyncDisposable
 
     public static async Task<BigQueryStandIn> StartAsync()
     {
+        // The statement first: if it cannot be read, the test fails here with why, before any client waits on us.
+        _ = DiscoveryDocument.Default;
         var standIn = new BigQueryStandIn();
         await standIn._app.StartAsync();
         var address = standIn._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -10,6 +10,7 @@ namespace Ecommerce.Pipeline.BigQuery.Tests;
 /// against the stand-in, with injected faults: every valid transaction is accepted once by insertId, every invalid
 /// one is dead-lettered, and offsets are committed only after (a second run finds nothing left to do).
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed partial class CliEndToEndTests : IAsyncLifetime
 {
     private BigQueryStandIn _standIn = null!;

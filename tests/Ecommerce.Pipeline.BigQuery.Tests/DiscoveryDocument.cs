@@ -1,16 +1,22 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Ecommerce.Pipeline.TestSupport.Contracts;
 
 namespace Ecommerce.Pipeline.BigQuery.Tests;
 
 /// <summary>
-/// Google's discovery document for BigQuery v2 (../shared/contracts/bigquery), used as the independent judge of
-/// what goes on the wire: request bodies are validated against the method's request schema (unknown properties are
-/// errors, int64 must be a JSON string holding an integer), paths are matched against the method's path template.
+/// The project's statement of the part of Google's BigQuery v2 discovery document it relies on
+/// (tests/contracts/bigquery, checked against the real document by <see cref="BigQueryStatementDriftTests"/>),
+/// used as the judge of what goes on the wire: request bodies are validated against the method's request schema
+/// (unknown properties are errors, int64 must be a JSON string holding an integer), paths are matched against the
+/// method's path template. A property or method the statement does not list is an error until it is stated.
 /// </summary>
 internal sealed class DiscoveryDocument
 {
+    /// <summary>The statement, relative to tests/contracts.</summary>
+    public const string StatementFile = "bigquery/bigquery-v2.statement.json";
+
     private static readonly Lazy<DiscoveryDocument> Instance = new(Load);
 
     private readonly JsonElement _schemas;
@@ -22,38 +28,30 @@ internal sealed class DiscoveryDocument
         var root = document.RootElement;
         _schemas = root.GetProperty("schemas");
         ServicePath = root.GetProperty("servicePath").GetString()!;
-        foreach (var resource in root.GetProperty("resources").EnumerateObject())
+        foreach (var method in root.GetProperty("methods").EnumerateObject())
         {
-            if (!resource.Value.TryGetProperty("methods", out var methods))
+            var m = method.Value;
+            var template = m.GetProperty("path").GetString()!;
+            // {+projectId} etc.: one escaped segment each, as the client sends them.
+            var parts = Regex.Split(template, @"\{\+?[A-Za-z]+\}").Select(Regex.Escape);
+            var pattern = "^/" + Regex.Escape(ServicePath) + string.Join("[^/]+", parts) + "$";
+            _methods.Add((method.Name, m.GetProperty("httpMethod").GetString()!,
+                new Regex(pattern, RegexOptions.CultureInvariant),
+                m.TryGetProperty("request", out var rq) ? rq.GetProperty("$ref").GetString() : null,
+                m.TryGetProperty("response", out var rs) ? rs.GetProperty("$ref").GetString() : null));
+            var query = new HashSet<string>(StringComparer.Ordinal);
+            if (m.TryGetProperty("parameters", out var parameters))
             {
-                continue;
-            }
-
-            foreach (var method in methods.EnumerateObject())
-            {
-                var m = method.Value;
-                var template = m.GetProperty("path").GetString()!;
-                // {+projectId} etc.: one escaped segment each, as the client sends them.
-                var parts = Regex.Split(template, @"\{\+?[A-Za-z]+\}").Select(Regex.Escape);
-                var pattern = "^/" + Regex.Escape(ServicePath) + string.Join("[^/]+", parts) + "$";
-                _methods.Add((m.GetProperty("id").GetString()!, m.GetProperty("httpMethod").GetString()!,
-                    new Regex(pattern, RegexOptions.CultureInvariant),
-                    m.TryGetProperty("request", out var rq) ? rq.GetProperty("$ref").GetString() : null,
-                    m.TryGetProperty("response", out var rs) ? rs.GetProperty("$ref").GetString() : null));
-                var query = new HashSet<string>(StringComparer.Ordinal);
-                if (m.TryGetProperty("parameters", out var parameters))
+                foreach (var parameter in parameters.EnumerateObject())
                 {
-                    foreach (var parameter in parameters.EnumerateObject())
+                    if (parameter.Value.TryGetProperty("location", out var location) && location.GetString() == "query")
                     {
-                        if (parameter.Value.TryGetProperty("location", out var location) && location.GetString() == "query")
-                        {
-                            query.Add(parameter.Name);
-                        }
+                        query.Add(parameter.Name);
                     }
                 }
-
-                _queryParameters[m.GetProperty("id").GetString()!] = query;
             }
+
+            _queryParameters[method.Name] = query;
         }
     }
 
@@ -61,22 +59,9 @@ internal sealed class DiscoveryDocument
 
     public string ServicePath { get; }
 
-    public static string FindSharedFile(string relative)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", relative);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException($"shared/{relative} not found above {AppContext.BaseDirectory}");
-    }
-
+    // The statement ships with the tests (copied next to this assembly), so it is always there.
     private static DiscoveryDocument Load() =>
-        new(JsonDocument.Parse(File.ReadAllBytes(FindSharedFile("contracts/bigquery/bigquery-v2.discovery.json"))));
+        new(JsonDocument.Parse(File.ReadAllBytes(UpstreamContracts.Statement(StatementFile))));
 
     /// <summary>The method (e.g. <c>bigquery.tabledata.insertAll</c>) for an HTTP method and an absolute path.</summary>
     public (string Id, string? Request, string? Response)? Match(string httpMethod, string path)
@@ -113,6 +98,13 @@ internal sealed class DiscoveryDocument
 
         var type = schema.TryGetProperty("type", out var t) ? t.GetString() : "any";
         var format = schema.TryGetProperty("format", out var f) ? f.GetString() : null;
+        if (schema.TryGetProperty("enum", out var values) && value.ValueKind == JsonValueKind.String
+            && !values.EnumerateArray().Any(v => v.GetString() == value.GetString()))
+        {
+            errors.Add($"{at}: '{value.GetString()}' is not one of the stated values");
+            return;
+        }
+
         switch (type)
         {
             case "any":

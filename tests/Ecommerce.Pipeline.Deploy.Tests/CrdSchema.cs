@@ -5,10 +5,11 @@ using Json.Schema;
 namespace Ecommerce.Pipeline.Deploy.Tests;
 
 /// <summary>
-/// The <c>openAPIV3Schema</c> of one version of a CustomResourceDefinition (../shared/contracts/keda), made strict:
-/// wherever it lists <c>properties</c> without saying what to do with others (<c>additionalProperties</c> or
+/// An <c>openAPIV3Schema</c> of a CustomResourceDefinition version, made strict: wherever it lists
+/// <c>properties</c> without saying what to do with others (<c>additionalProperties</c> or
 /// <c>x-kubernetes-preserve-unknown-fields</c>), others are errors. The API server would prune them silently, so a
-/// misspelled field would simply vanish.
+/// misspelled field would simply vanish. The schema is the project's statement of the part of KEDA's CRD it relies
+/// on (tests/contracts/keda); <see cref="KedaStatementDriftTests"/> compares it with the CRD itself.
 /// </summary>
 internal sealed class CrdSchema
 {
@@ -25,13 +26,20 @@ internal sealed class CrdSchema
             new Uri($"urn:crd:{Guid.NewGuid():N}"));
     }
 
-    public static CrdSchema Load(string crdFile, string version)
-    {
-        var crd = Yaml.LoadFile(crdFile).Single(d => d.Kind == "CustomResourceDefinition").Json;
-        var schema = crd["spec"]!["versions"]!.AsArray()
-            .Single(v => (string?)v!["name"] == version)!["schema"]!["openAPIV3Schema"]!.DeepClone().AsObject();
-        return new CrdSchema(schema);
-    }
+    /// <summary>The statement's schema (a file of tests/contracts/keda, as copied next to the tests).</summary>
+    public static CrdSchema FromStatement(string statementFile) =>
+        new(ReadStatement(statementFile)["openAPIV3Schema"]!.DeepClone().AsObject());
+
+    public static JsonObject ReadStatement(string statementFile) =>
+        JsonNode.Parse(System.IO.File.ReadAllText(statementFile))!.AsObject();
+
+    /// <summary>The CustomResourceDefinition of an upstream CRD file, as JSON.</summary>
+    public static JsonObject ReadCrd(string crdFile) =>
+        Yaml.LoadFile(crdFile).Single(d => d.Kind == "CustomResourceDefinition").Json;
+
+    /// <summary>The <c>openAPIV3Schema</c> of one version of a CRD, or null when the CRD has no such version.</summary>
+    public static JsonNode? VersionSchema(JsonObject crd, string version) =>
+        crd["spec"]!["versions"]!.AsArray().SingleOrDefault(v => (string?)v!["name"] == version)?["schema"]?["openAPIV3Schema"];
 
     /// <summary>Errors as "instance location: message"; empty when the document is valid.</summary>
     public IReadOnlyList<string> Validate(JsonObject document)

@@ -1,15 +1,22 @@
 using System.Text.Json.Nodes;
+using Ecommerce.Pipeline.TestSupport.Contracts;
 
 namespace Ecommerce.Pipeline.Deploy.Tests;
 
-/// <summary>keda/ against KEDA's own CRDs (v1alpha1), unknown fields treated as errors.</summary>
+/// <summary>
+/// keda/ against the project's statement of KEDA's CRDs (v1alpha1, tests/contracts/keda), unknown fields treated as
+/// errors.
+/// </summary>
 public sealed class KedaSchemaTests
 {
+    public const string ScaledObjectStatement = "keda/scaledobject.v1alpha1.json";
+    public const string TriggerAuthenticationStatement = "keda/triggerauthentication.v1alpha1.json";
+
     private static readonly Lazy<CrdSchema> ScaledObjects =
-        new(() => CrdSchema.Load(Repo.SharedFile("contracts", "keda", "keda.sh_scaledobjects.yaml"), "v1alpha1"));
+        new(() => CrdSchema.FromStatement(UpstreamContracts.Statement(ScaledObjectStatement)));
 
     private static readonly Lazy<CrdSchema> TriggerAuthentications =
-        new(() => CrdSchema.Load(Repo.SharedFile("contracts", "keda", "keda.sh_triggerauthentications.yaml"), "v1alpha1"));
+        new(() => CrdSchema.FromStatement(UpstreamContracts.Statement(TriggerAuthenticationStatement)));
 
     [Fact]
     public void ScaledObject_is_valid()

@@ -6,6 +6,7 @@ namespace Ecommerce.Pipeline.Deploy.Tests;
 /// Renders the overlays and keda/ with the real Kustomize (<c>kubectl kustomize</c>, part of this machine kind's
 /// tools, no cluster needed) and checks what a cluster would receive.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class KustomizeRenderTests
 {
     public static TheoryData<string> Overlays() => [.. Manifests.OverlayNames];

@@ -3,27 +3,17 @@ using System.Text.Json.Nodes;
 namespace Ecommerce.Pipeline.Deploy.Tests;
 
 /// <summary>
-/// Paths of the repository under test (the folder holding Functions.sln) and of the shared contracts
-/// (<c>../shared</c> beside it: /work/shared here, the copy of shared/ beside the clone in CI).
+/// Paths of the repository under test (the folder holding Functions.sln).
 /// </summary>
 internal static class Repo
 {
     private static readonly Lazy<string> RootPath = new(() => FindUp(dir => System.IO.File.Exists(Path.Combine(dir, "Functions.sln")))
         ?? throw new DirectoryNotFoundException($"Functions.sln not found above {AppContext.BaseDirectory}"));
 
-    private static readonly Lazy<string> SharedPath = new(() =>
-        FindUp(dir => System.IO.File.Exists(Path.Combine(dir, "shared", "contracts", "keda", "keda.sh_scaledobjects.yaml")))
-            is { } found
-            ? Path.Combine(found, "shared")
-            : throw new DirectoryNotFoundException($"shared/contracts/keda not found above {AppContext.BaseDirectory}"));
 
     public static string Root => RootPath.Value;
 
-    public static string Shared => SharedPath.Value;
-
     public static string File(params string[] parts) => Path.Combine([Root, .. parts]);
-
-    public static string SharedFile(params string[] parts) => Path.Combine([Shared, .. parts]);
 
     public static string Read(params string[] parts) => System.IO.File.ReadAllText(File(parts));
 

@@ -19,6 +19,7 @@ namespace Ecommerce.Pipeline.Functions.Tests;
 /// host's Kafka listener, shaped as KafkaEventData JSON, handed to the function class built by the app's own
 /// registrations, stored in a DuckDB file, dead letters on the dead-letter topic and in the table.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class FunctionEndToEndTests : IDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);

@@ -12,6 +12,7 @@ namespace Ecommerce.Pipeline.IntegrationTests;
 /// comes back exactly, a second run adds nothing, and the live group's offsets never move.
 /// </summary>
 [Collection(nameof(ProcessTests))]
+[Trait("Category", "Integration")]
 public sealed class BackfillTests(ITestOutputHelper output)
 {
     private const string LiveGroup = "ecommerce-pipeline";

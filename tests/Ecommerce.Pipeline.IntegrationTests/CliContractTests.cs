@@ -5,6 +5,7 @@ namespace Ecommerce.Pipeline.IntegrationTests;
 
 /// <summary>docs/contract.md, "CLI": usage errors exit 2 with one line on stderr, runtime failures exit 1 with a clear message.</summary>
 [Collection(nameof(ProcessTests))]
+[Trait("Category", "Integration")]
 public sealed class CliContractTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);

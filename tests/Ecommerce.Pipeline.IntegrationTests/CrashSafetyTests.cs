@@ -10,6 +10,7 @@ namespace Ecommerce.Pipeline.IntegrationTests;
 /// up stored exactly once and every invalid message dead-lettered exactly once.
 /// </summary>
 [Collection(nameof(ProcessTests))]
+[Trait("Category", "Integration")]
 public sealed partial class CrashSafetyTests(ITestOutputHelper output)
 {
     private static string[] ProcessArgs(Broker broker, string db, string? untilIdle = null) =>

@@ -7,6 +7,7 @@ namespace Ecommerce.Pipeline.IntegrationTests;
 /// exactly the valid records; dead letters carry the right reasons; <c>pipeline query --format csv</c> returns them.
 /// </summary>
 [Collection(nameof(ProcessTests))]
+[Trait("Category", "Integration")]
 public sealed class KcatInteropTests
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace Ecommerce.Pipeline.IntegrationTests;
 /// writer; with BigQuery both would write one table.)
 /// </summary>
 [Collection(nameof(ProcessTests))]
+[Trait("Category", "Integration")]
 public sealed class RebalanceTests(ITestOutputHelper output)
 {
     [Fact]

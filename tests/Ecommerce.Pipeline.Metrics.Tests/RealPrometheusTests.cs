@@ -119,6 +119,7 @@ public sealed class LivePipeline : IAsyncLifetime, IDisposable
     }
 }
 
+[Trait("Category", "Integration")]
 public sealed class RealPrometheusTests(LivePipeline live) : IClassFixture<LivePipeline>
 {
     private Task<QueryResult> Query(string expr) => live.Prometheus.QueryAsync(expr, live.EvalTime);

@@ -4,6 +4,7 @@ using Ecommerce.Pipeline.Metrics.Tests.Support;
 namespace Ecommerce.Pipeline.Metrics.Tests;
 
 /// <summary>The run's HTML charts, rendered by a real headless Chromium: the page loads and every chart has data.</summary>
+[Trait("Category", "Integration")]
 public sealed partial class RunChartsTests
 {
     private static RunCharts TwentySeconds()

@@ -3,6 +3,7 @@ using static Ecommerce.Pipeline.BigQuery.Tests.Maintenance.MaintenanceFixtures;
 namespace Ecommerce.Pipeline.BigQuery.Tests.Maintenance;
 
 /// <summary><c>pipeline compact</c> and <c>pipeline retention</c> with <c>--sink bigquery</c>, run as the built CLI against the stand-in.</summary>
+[Trait("Category", "Integration")]
 public sealed class CliMaintenanceTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);

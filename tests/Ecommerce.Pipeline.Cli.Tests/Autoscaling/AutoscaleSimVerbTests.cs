@@ -5,6 +5,7 @@ using Ecommerce.Pipeline.Cli.Autoscaling;
 namespace Ecommerce.Pipeline.Cli.Tests.Autoscaling;
 
 /// <summary>The verb as users run it: the built <c>pipeline</c> as a child process, its stdout, stderr and exit code.</summary>
+[Trait("Category", "Integration")]
 public sealed class AutoscaleSimVerbTests
 {
     private static Task<(int ExitCode, string Stdout, string Stderr)> RunPipelineAsync(params string[] args) =>

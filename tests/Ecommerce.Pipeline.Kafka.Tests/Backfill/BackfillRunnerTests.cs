@@ -9,6 +9,7 @@ using Ecommerce.Pipeline.Kafka.Tests.Consuming;
 namespace Ecommerce.Pipeline.Kafka.Tests.Backfill;
 
 /// <summary>The backfill end to end in-process: window → Core batch handler → sink and dead letters, idempotent.</summary>
+[Trait("Category", "Integration")]
 public sealed class BackfillRunnerTests
 {
     private const string Topic = EmbeddedKafkaCluster.TransactionsTopic;

@@ -8,6 +8,7 @@ namespace Ecommerce.Pipeline.Kafka.Tests.Backfill;
 /// The range reader on the embedded broker. Its mock answers every OffsetsForTimes with End, so these tests also
 /// pin down the fallback: the binary search must land on exact boundaries.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class KafkaRangeReaderTests
 {
     private const string Topic = "backfill_reader";

@@ -13,6 +13,7 @@ namespace Ecommerce.Pipeline.Kafka.Tests.Consuming;
 /// <see cref="StreamProcessorOptions.MaxConcurrentWrites"/>: batches are written side by side, yet acknowledged and
 /// committed strictly in order, and nothing after a failed batch is ever acknowledged.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class ConcurrentWritesTests : IDisposable
 {
     private const string Topic = EmbeddedKafkaCluster.TransactionsTopic;

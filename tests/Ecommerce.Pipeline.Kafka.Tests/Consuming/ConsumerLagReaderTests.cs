@@ -4,6 +4,7 @@ using Ecommerce.Pipeline.Kafka.Embedded;
 
 namespace Ecommerce.Pipeline.Kafka.Tests.Consuming;
 
+[Trait("Category", "Integration")]
 public sealed class ConsumerLagReaderTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);

@@ -11,6 +11,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Ecommerce.Pipeline.Kafka.Tests.Consuming;
 
 /// <summary>The consume loop against the embedded Kafka-protocol cluster over TCP.</summary>
+[Trait("Category", "Integration")]
 public sealed class StreamProcessorTests(ITestOutputHelper output) : IDisposable
 {
     private const string Topic = EmbeddedKafkaCluster.TransactionsTopic;

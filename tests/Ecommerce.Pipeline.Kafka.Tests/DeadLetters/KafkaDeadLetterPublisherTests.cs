@@ -6,6 +6,7 @@ using Ecommerce.Pipeline.Kafka.Embedded;
 
 namespace Ecommerce.Pipeline.Kafka.Tests.DeadLetters;
 
+[Trait("Category", "Integration")]
 public sealed class KafkaDeadLetterPublisherTests
 {
     private static readonly string[] ContractFields =

@@ -3,6 +3,7 @@ using Ecommerce.Pipeline.Kafka.Embedded;
 
 namespace Ecommerce.Pipeline.Kafka.Tests.Embedded;
 
+[Trait("Category", "Integration")]
 public sealed class EmbeddedKafkaClusterTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);

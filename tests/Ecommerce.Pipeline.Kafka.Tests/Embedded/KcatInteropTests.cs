@@ -7,6 +7,7 @@ namespace Ecommerce.Pipeline.Kafka.Tests.Embedded;
 /// embedded cluster speaks the wire protocol rather than some in-process shortcut. Missing kcat is a failure:
 /// install it with <c>apt-get install -y kcat</c>.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class KcatInteropTests
 {
     [Fact]

@@ -8,6 +8,7 @@ using Ecommerce.Pipeline.Workload;
 
 namespace Ecommerce.Pipeline.Kafka.Tests.Producing;
 
+[Trait("Category", "Integration")]
 public sealed class TransactionProducerTests
 {
     private const string Topic = EmbeddedKafkaCluster.TransactionsTopic;

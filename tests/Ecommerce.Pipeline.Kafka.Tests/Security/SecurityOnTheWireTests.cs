@@ -10,6 +10,7 @@ namespace Ecommerce.Pipeline.Kafka.Tests.Security;
 /// client built from <see cref="KafkaClientConfig"/> really opens the SASL (or TLS) exchange with the mechanism the
 /// settings name, and that plaintext still gets through.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class SecurityOnTheWireTests : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
