@@ -1,3 +1,5 @@
+using Xunit;
+
 namespace Ecommerce.Pipeline.TestSupport.Contracts;
 
 /// <summary>
