@@ -40,7 +40,7 @@ internal static class CompactCommand
             date, sink, duckdb, dryRun,
         };
         bigQuery.AddTo(command);
-        command.SetAction((parse, cancellationToken) => Run.GuardedAsync(async () =>
+        command.SetAction((parse, cancellationToken) => ExitCodeMapper.GuardedAsync(async () =>
         {
             var day = parse.GetValue(date)!.Value;
             var dry = parse.GetValue(dryRun);

@@ -2,7 +2,10 @@ using System.CommandLine;
 using System.Globalization;
 using Confluent.Kafka;
 using Ecommerce.Pipeline.Core.Model;
+using Ecommerce.Pipeline.Hosting;
+using Ecommerce.Pipeline.Kafka;
 using Ecommerce.Pipeline.Kafka.Producing;
+using Microsoft.Extensions.Configuration;
 
 namespace Ecommerce.Pipeline.Cli.Commands;
 
@@ -58,9 +61,21 @@ internal static class ProduceCommand
                 await Console.Error.WriteLineAsync($"warning: if this is the embedded broker: {warning}");
             }
 
+            KafkaSecurity security;
             try
             {
-                var producer = TransactionProducer.Create(servers);
+                // The same rules and error text as every other verb and the function app.
+                security = PipelineSettings.KafkaSecurityFrom(new ConfigurationBuilder().AddEnvironmentVariables().Build());
+            }
+            catch (InvalidOperationException ex)
+            {
+                await Console.Error.WriteLineAsync($"pipeline: error: {ex.Message}");
+                return ExitCodes.Failure;
+            }
+
+            try
+            {
+                var producer = TransactionProducer.Create(servers, security: security);
                 var summary = await producer.RunAsync(options, new ProgressPrinter(), cancellationToken);
                 Print(summary, options.Seed);
                 return summary.Succeeded ? ExitCodes.Success : ExitCodes.Failure;

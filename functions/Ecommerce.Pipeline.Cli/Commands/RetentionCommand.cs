@@ -43,7 +43,7 @@ internal static class RetentionCommand
             days, sink, duckdb, apply, dryRun,
         };
         bigQuery.AddTo(command);
-        command.SetAction((parse, cancellationToken) => Run.GuardedAsync(async () =>
+        command.SetAction((parse, cancellationToken) => ExitCodeMapper.GuardedAsync(async () =>
         {
             var window = parse.GetValue(days);
             var dry = parse.GetValue(dryRun);

@@ -1,7 +1,7 @@
 namespace Ecommerce.Pipeline.Core.Configuration;
 
 /// <summary>
-/// The setting names of CONTRACT §4, declared once: the CLI's environment, <c>local.settings.json</c> Values, the
+/// The setting names of docs/contract.md (Settings), declared once: the CLI's environment, <c>local.settings.json</c> Values, the
 /// Kubernetes ConfigMap and KEDA all use exactly these.
 /// </summary>
 public static class SettingNames
@@ -33,13 +33,13 @@ public static class SettingNames
     ];
 }
 
-/// <summary>Defaults of CONTRACT §4.</summary>
+/// <summary>Defaults of docs/contract.md, Settings.</summary>
 public static class Defaults
 {
     public const string TransactionsTopic = "transactions_stream";
     public const string DeadLetterTopic = "transactions_dlq";
     public const string ConsumerGroup = "ecommerce-pipeline";
-    public const string Sink = "duckdb";
+    public const SinkKind Sink = SinkKind.DuckDb;
     public const string DuckDbPath = "data/warehouse.duckdb";
     public const int MetricsPort = 9464;
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
+using Ecommerce.Pipeline.Core.Configuration;
 using Ecommerce.Pipeline.Core.Geo;
 using Ecommerce.Pipeline.Core.Model;
 
@@ -22,10 +23,10 @@ internal readonly record struct ParseFailure(DeadLetterReason Reason, string? De
 /// </remarks>
 internal sealed class TransactionParser
 {
-    public const int MaxMessageBytes = 64 * 1024;
+    public const int MaxMessageBytes = Limits.MaxMessageBytes;
     public const int MaxIdLength = 128;
     public static readonly TimeSpan MaxFutureSkew = TimeSpan.FromMinutes(5);
-    public static readonly TimeSpan Retention = TimeSpan.FromDays(7);
+    public static readonly TimeSpan Retention = Limits.Retention;
 
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64 };
 

@@ -31,8 +31,8 @@ public sealed class TransactionProducer
         _time = time ?? TimeProvider.System;
     }
 
-    public static TransactionProducer Create(string bootstrapServers, TimeProvider? time = null) =>
-        new(KafkaClientConfig.Producer(bootstrapServers), time);
+    public static TransactionProducer Create(string bootstrapServers, TimeProvider? time = null, KafkaSecurity? security = null) =>
+        new(KafkaClientConfig.Producer(bootstrapServers, security: security), time);
 
     /// <summary>The whole <c>produce</c> verb: synthetic data (or the file in <see cref="ProduceOptions.FilePath"/>).</summary>
     public async Task<ProduceSummary> RunAsync(

@@ -1,0 +1,74 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using Ecommerce.Pipeline.Hosting;
+using Microsoft.Extensions.Configuration;
+
+namespace Ecommerce.Pipeline.Cli.Hosting;
+
+/// <summary>
+/// The options of a verb that stand for settings of docs/contract.md (Settings). The verb's settings are the
+/// environment overlaid with the options the user gave (options win), read by the same
+/// <see cref="PipelineSettings.From"/> as the function app: one validation rule and one error text per setting.
+/// </summary>
+internal sealed class SettingOptions
+{
+    private readonly List<(Option Option, string Setting, bool Always, Func<ParseResult, string?> Value)> _options = [];
+
+    /// <summary>
+    /// Binds <paramref name="option"/> to <paramref name="setting"/>. Its value counts only when given, unless
+    /// <paramref name="always"/>: then its default wins over the environment too (e.g. the CLI's metrics port).
+    /// </summary>
+    public SettingOptions Add<T>(Option<T> option, string setting, bool always = false)
+    {
+        _options.Add((option, setting, always,
+            parse => Convert.ToString(parse.GetValue(option), System.Globalization.CultureInfo.InvariantCulture)));
+        return this;
+    }
+
+    /// <summary>
+    /// Reads the settings: the process environment (unless <paramref name="environment"/> is false), then the
+    /// options given on the command line, then <paramref name="fixedValues"/> (what the verb decides itself).
+    /// </summary>
+    /// <exception cref="UsageException">A setting is missing or not allowed; named by its option when the verb has one.</exception>
+    public PipelineSettings Read(ParseResult parse, IReadOnlyDictionary<string, string?>? fixedValues = null, bool environment = true)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        var given = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var (option, setting, always, value) in _options)
+        {
+            if (always || parse.GetResult(option) is OptionResult { Implicit: false })
+            {
+                given[setting] = value(parse);
+            }
+        }
+
+        var builder = new ConfigurationBuilder();
+        if (environment)
+        {
+            builder.AddEnvironmentVariables();
+        }
+
+        var configuration = builder.AddInMemoryCollection(given).AddInMemoryCollection(fixedValues ?? new Dictionary<string, string?>()).Build();
+        try
+        {
+            return PipelineSettings.From(configuration);
+        }
+        catch (SettingsException ex)
+        {
+            throw new UsageException(InOptionNames(ex.Message));
+        }
+    }
+
+    // The settings' error text in the verb's words: "Setting 'Sink' must be ..." reads "--sink must be ...".
+    private string InOptionNames(string message)
+    {
+        foreach (var (option, setting, _, _) in _options)
+        {
+            message = message
+                .Replace($"Setting '{setting}'", option.Name, StringComparison.Ordinal)
+                .Replace($"'{setting}'", option.Name, StringComparison.Ordinal);
+        }
+
+        return message;
+    }
+}
