@@ -52,19 +52,22 @@ public sealed record PipelineSettings(
     /// </summary>
     public int MaxConcurrentWrites => Sink == SinkKind.BigQuery ? 4 : 1;
 
-    /// <exception cref="SettingsException">A required setting is missing or a value is not allowed.</exception>
-    /// <exception cref="InvalidOperationException">The Kafka security settings are not KEDA's values, or credentials are missing.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// A required setting is missing or a value is not allowed (also Kafka security outside KEDA's values, or missing
+    /// credentials). The message names settings as <c>'Name'</c> (the subject as <c>Setting 'Name'</c>), so a host
+    /// with other names for them (the CLI's options) can say the same thing in its own words.
+    /// </exception>
     public static PipelineSettings From(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var brokers = Read(configuration, SettingNames.KafkaBrokerList, null)
-            ?? throw new SettingsException(SettingNames.KafkaBrokerList,
+            ?? throw new InvalidOperationException(
                 $"Setting '{SettingNames.KafkaBrokerList}' is required (the bootstrap servers, e.g. 127.0.0.1:9092).");
         var sinkText = Read(configuration, SettingNames.Sink, null);
         var sink = Defaults.Sink;
         if (sinkText is not null && !SinkKinds.TryParse(sinkText, out sink))
         {
-            throw new SettingsException(SettingNames.Sink,
+            throw new InvalidOperationException(
                 $"Setting '{SettingNames.Sink}' must be '{SinkKinds.DuckDbName}' or '{SinkKinds.BigQueryName}', not '{sinkText}'.");
         }
 
@@ -73,7 +76,7 @@ public sealed record PipelineSettings(
         if (portText is not null
             && (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out port) || port > 65535))
         {
-            throw new SettingsException(MetricsPortSetting,
+            throw new InvalidOperationException(
                 $"Setting '{MetricsPortSetting}' must be a port number (0 = no endpoint), not '{portText}'.");
         }
 
@@ -82,7 +85,7 @@ public sealed record PipelineSettings(
         if (endpointText is not null
             && (!Uri.TryCreate(endpointText, UriKind.Absolute, out endpoint) || endpoint.Scheme is not ("http" or "https")))
         {
-            throw new SettingsException(SettingNames.BigQueryEndpoint,
+            throw new InvalidOperationException(
                 $"Setting '{SettingNames.BigQueryEndpoint}' must be an http(s) URL, not '{endpointText}'.");
         }
 
@@ -90,7 +93,7 @@ public sealed record PipelineSettings(
         var dataset = Read(configuration, SettingNames.BigQueryDatasetId, null);
         if (sink == SinkKind.BigQuery && (project is null || dataset is null))
         {
-            throw new SettingsException(project is null ? SettingNames.BigQueryProjectId : SettingNames.BigQueryDatasetId,
+            throw new InvalidOperationException(
                 $"Setting '{SettingNames.Sink}' is '{SinkKinds.BigQueryName}', which needs the settings " +
                 $"'{SettingNames.BigQueryProjectId}' and '{SettingNames.BigQueryDatasetId}'.");
         }

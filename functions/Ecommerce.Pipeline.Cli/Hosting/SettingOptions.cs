@@ -26,11 +26,12 @@ internal sealed class SettingOptions
     }
 
     /// <summary>
-    /// Reads the settings: the process environment (unless <paramref name="environment"/> is false), then the
+    /// Reads the settings: the process environment (or <paramref name="environment"/> instead, for tests), then the
     /// options given on the command line, then <paramref name="fixedValues"/> (what the verb decides itself).
     /// </summary>
     /// <exception cref="UsageException">A setting is missing or not allowed; named by its option when the verb has one.</exception>
-    public PipelineSettings Read(ParseResult parse, IReadOnlyDictionary<string, string?>? fixedValues = null, bool environment = true)
+    public PipelineSettings Read(ParseResult parse, IReadOnlyDictionary<string, string?>? fixedValues = null,
+        IReadOnlyDictionary<string, string?>? environment = null)
     {
         ArgumentNullException.ThrowIfNull(parse);
         var given = new Dictionary<string, string?>(StringComparer.Ordinal);
@@ -43,9 +44,13 @@ internal sealed class SettingOptions
         }
 
         var builder = new ConfigurationBuilder();
-        if (environment)
+        if (environment is null)
         {
             builder.AddEnvironmentVariables();
+        }
+        else
+        {
+            builder.AddInMemoryCollection(environment);
         }
 
         var configuration = builder.AddInMemoryCollection(given).AddInMemoryCollection(fixedValues ?? new Dictionary<string, string?>()).Build();
@@ -53,8 +58,9 @@ internal sealed class SettingOptions
         {
             return PipelineSettings.From(configuration);
         }
-        catch (SettingsException ex)
+        catch (InvalidOperationException ex)
         {
+            // A setting is wrong: a usage error, as when an option's own check fails.
             throw new UsageException(InOptionNames(ex.Message));
         }
     }

@@ -13,8 +13,9 @@ internal readonly record struct ParseFailure(DeadLetterReason Reason, string? De
 
 /// <summary>
 /// Parses one Kafka value straight from its UTF-8 bytes with <see cref="Utf8JsonReader"/> (no reflection, no DOM),
-/// then validates, cleans and enriches it (CONTRACT §1–2). Checks run in the order of the reason table, field checks
-/// in the order transaction_id, user_id, product_id, price, currency, timestamp; the first failure decides.
+/// then validates, cleans and enriches it (docs/contract.md, Input and Reason codes). Checks run in the order of the
+/// reason table, field checks in the order transaction_id, user_id, product_id, price, currency, timestamp; the first
+/// failure decides.
 /// </summary>
 /// <remarks>
 /// Rule for a field given twice in one object (including a snake_case name and its camelCase alias): the message is

@@ -4,8 +4,8 @@ using Ecommerce.Pipeline.Core.Model;
 namespace Ecommerce.Pipeline.Core.Schema;
 
 /// <summary>
-/// The warehouse schema, declared once (CONTRACT §3). DuckDB DDL, the BigQuery table definition and every row
-/// writer are derived from these lists; nothing else spells out a column.
+/// The warehouse schema, declared once (docs/contract.md, Tables). DuckDB DDL, the BigQuery table definition and
+/// every row writer are derived from these lists; nothing else spells out a column.
 /// </summary>
 public static class PipelineSchema
 {
