@@ -63,14 +63,7 @@ public sealed record PipelineSettings(
         var brokers = Read(configuration, SettingNames.KafkaBrokerList, null)
             ?? throw new InvalidOperationException(
                 $"Setting '{SettingNames.KafkaBrokerList}' is required (the bootstrap servers, e.g. 127.0.0.1:9092).");
-        var sinkText = Read(configuration, SettingNames.Sink, null);
-        var sink = Defaults.Sink;
-        if (sinkText is not null && !SinkKinds.TryParse(sinkText, out sink))
-        {
-            throw new InvalidOperationException(
-                $"Setting '{SettingNames.Sink}' must be '{SinkKinds.DuckDbName}' or '{SinkKinds.BigQueryName}', not '{sinkText}'.");
-        }
-
+        var warehouse = WarehouseSettings.From(configuration);
         var portText = Read(configuration, MetricsPortSetting, null);
         var port = Defaults.MetricsPort;
         if (portText is not null
@@ -80,37 +73,19 @@ public sealed record PipelineSettings(
                 $"Setting '{MetricsPortSetting}' must be a port number (0 = no endpoint), not '{portText}'.");
         }
 
-        var endpointText = Read(configuration, SettingNames.BigQueryEndpoint, null);
-        Uri? endpoint = null;
-        if (endpointText is not null
-            && (!Uri.TryCreate(endpointText, UriKind.Absolute, out endpoint) || endpoint.Scheme is not ("http" or "https")))
-        {
-            throw new InvalidOperationException(
-                $"Setting '{SettingNames.BigQueryEndpoint}' must be an http(s) URL, not '{endpointText}'.");
-        }
-
-        var project = Read(configuration, SettingNames.BigQueryProjectId, null);
-        var dataset = Read(configuration, SettingNames.BigQueryDatasetId, null);
-        if (sink == SinkKind.BigQuery && (project is null || dataset is null))
-        {
-            throw new InvalidOperationException(
-                $"Setting '{SettingNames.Sink}' is '{SinkKinds.BigQueryName}', which needs the settings " +
-                $"'{SettingNames.BigQueryProjectId}' and '{SettingNames.BigQueryDatasetId}'.");
-        }
-
         return new PipelineSettings(
             brokers,
             Read(configuration, SettingNames.TransactionsTopic, Defaults.TransactionsTopic)!,
             Read(configuration, SettingNames.DeadLetterTopic, Defaults.DeadLetterTopic)!,
             Read(configuration, SettingNames.ConsumerGroup, Defaults.ConsumerGroup)!,
-            sink,
-            Read(configuration, SettingNames.DuckDbPath, Defaults.DuckDbPath)!,
+            warehouse.Sink,
+            warehouse.DuckDbPath,
             port)
         {
-            BigQueryProjectId = project,
-            BigQueryDatasetId = dataset,
-            BigQueryTableId = Read(configuration, SettingNames.BigQueryTableId, null),
-            BigQueryEndpoint = endpoint,
+            BigQueryProjectId = warehouse.BigQueryProjectId,
+            BigQueryDatasetId = warehouse.BigQueryDatasetId,
+            BigQueryTableId = warehouse.BigQueryTableId,
+            BigQueryEndpoint = warehouse.BigQueryEndpoint,
             KafkaSecurity = KafkaSecurityFrom(configuration),
         };
     }
@@ -127,11 +102,6 @@ public sealed record PipelineSettings(
         return KafkaSecurity.FromSettings(name => configuration[name]);
     }
 
-    // Environment variables spell nesting with "__" (BigQuery__ProjectId) and configuration turns that into ":";
-    // look the name up as configuration sees it.
-    private static string? Read(IConfiguration configuration, string name, string? fallback)
-    {
-        var value = configuration[name.Replace("__", ":", StringComparison.Ordinal)] ?? configuration[name];
-        return string.IsNullOrWhiteSpace(value) ? fallback : value.Trim();
-    }
+    private static string? Read(IConfiguration configuration, string name, string? fallback) =>
+        SettingReader.Read(configuration, name) ?? fallback;
 }

@@ -82,9 +82,6 @@ internal sealed class BigQueryOptions
 
     public static BigQueryOptions Create() => new();
 
-    public BigQuerySettings Read(ParseResult parse) =>
-        new(parse.GetValue(Project), parse.GetValue(Dataset), parse.GetValue(Table), parse.GetValue(Endpoint));
-
     /// <summary>Binds the four options to the <c>BigQuery__*</c> settings.</summary>
     public void AddTo(SettingOptions settings) => settings
         .Add(Project, SettingNames.BigQueryProjectId)

@@ -31,7 +31,16 @@ internal sealed class SettingOptions
     /// </summary>
     /// <exception cref="UsageException">A setting is missing or not allowed; named by its option when the verb has one.</exception>
     public PipelineSettings Read(ParseResult parse, IReadOnlyDictionary<string, string?>? fixedValues = null,
-        IReadOnlyDictionary<string, string?>? environment = null)
+        IReadOnlyDictionary<string, string?>? environment = null) =>
+        Read(parse, PipelineSettings.From, fixedValues, environment);
+
+    /// <summary>Only the warehouse settings, for the verbs that talk to no Kafka (compact, retention); as <see cref="Read(ParseResult, IReadOnlyDictionary{string, string?}?, IReadOnlyDictionary{string, string?}?)"/>.</summary>
+    /// <exception cref="UsageException">A setting is not allowed; named by its option when the verb has one.</exception>
+    public WarehouseSettings ReadWarehouse(ParseResult parse, IReadOnlyDictionary<string, string?>? environment = null) =>
+        Read(parse, WarehouseSettings.From, null, environment);
+
+    private T Read<T>(ParseResult parse, Func<IConfiguration, T> reader, IReadOnlyDictionary<string, string?>? fixedValues,
+        IReadOnlyDictionary<string, string?>? environment)
     {
         ArgumentNullException.ThrowIfNull(parse);
         var given = new Dictionary<string, string?>(StringComparer.Ordinal);
@@ -56,7 +65,7 @@ internal sealed class SettingOptions
         var configuration = builder.AddInMemoryCollection(given).AddInMemoryCollection(fixedValues ?? new Dictionary<string, string?>()).Build();
         try
         {
-            return PipelineSettings.From(configuration);
+            return reader(configuration);
         }
         catch (InvalidOperationException ex)
         {

@@ -78,6 +78,20 @@ public sealed class SettingOptionsTests
     }
 
     [Fact]
+    public void The_maintenance_verbs_read_the_warehouse_with_the_same_rules_and_no_kafka()
+    {
+        var parse = _command.Parse(["--sink", "bigquery", "--bigquery-project", "p", "--bigquery-endpoint", "ftp://emulator"]);
+
+        var error = Assert.Throws<UsageException>(() => _settings.ReadWarehouse(parse, new Dictionary<string, string?>()));
+        var warehouse = _settings.ReadWarehouse(_command.Parse(["--sink", "bigquery", "--bigquery-project", "p"]),
+            new Dictionary<string, string?> { [SettingNames.BigQueryDatasetId] = "d" });
+
+        Assert.Equal("--bigquery-endpoint must be an http(s) URL, not 'ftp://emulator'.", error.Message);
+        Assert.Equal((SinkKind.BigQuery, "p", "d", "transactions"),
+            (warehouse.Sink, warehouse.BigQueryProjectId, warehouse.BigQueryDatasetId, warehouse.BigQueryTable));
+    }
+
+    [Fact]
     public void Sink_bigquery_without_project_names_the_options()
     {
         var error = Assert.Throws<UsageException>(() => Read(["--bootstrap-servers", "b:1", "--sink", "BigQuery"]));
