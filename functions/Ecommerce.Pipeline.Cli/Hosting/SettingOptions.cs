@@ -34,7 +34,9 @@ internal sealed class SettingOptions
         IReadOnlyDictionary<string, string?>? environment = null) =>
         Read(parse, PipelineSettings.From, fixedValues, environment);
 
-    /// <summary>Only the warehouse settings, for the verbs that talk to no Kafka (compact, retention); as <see cref="Read(ParseResult, IReadOnlyDictionary{string, string?}?, IReadOnlyDictionary{string, string?}?)"/>.</summary>
+    /// <summary>
+    /// Only the warehouse settings, layered the same way, for the verbs that talk to no Kafka (compact, retention).
+    /// </summary>
     /// <exception cref="UsageException">A setting is not allowed; named by its option when the verb has one.</exception>
     public WarehouseSettings ReadWarehouse(ParseResult parse, IReadOnlyDictionary<string, string?>? environment = null) =>
         Read(parse, WarehouseSettings.From, null, environment);
