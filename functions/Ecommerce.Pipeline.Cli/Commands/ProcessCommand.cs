@@ -64,10 +64,10 @@ internal static class ProcessCommand
         return command;
     }
 
+    // No default of its own: when not given, the Sink setting (environment) decides, read with the other settings.
     internal static Option<string> SinkOption() => new("--sink")
     {
-        Description = "Warehouse: duckdb or bigquery",
-        DefaultValueFactory = _ => Options.Env(SettingNames.Sink) ?? Defaults.Sink.Name(),
+        Description = $"Warehouse: duckdb or bigquery (default: ${SettingNames.Sink}, else {Defaults.Sink.Name()})",
         Validators = { r => { if (!SinkKinds.TryParse(r.GetValueOrDefault<string>(), out _)) { r.AddError("--sink must be duckdb or bigquery."); } } },
     };
 }
@@ -75,10 +75,11 @@ internal static class ProcessCommand
 /// <summary>The BigQuery options of the verbs that write BigQuery (docs/contract.md, Settings).</summary>
 internal sealed class BigQueryOptions
 {
-    public Option<string?> Project { get; } = new("--bigquery-project") { Description = "BigQuery project id", DefaultValueFactory = _ => Options.Env(SettingNames.BigQueryProjectId) };
-    public Option<string?> Dataset { get; } = new("--bigquery-dataset") { Description = "BigQuery dataset id", DefaultValueFactory = _ => Options.Env(SettingNames.BigQueryDatasetId) };
-    public Option<string?> Table { get; } = new("--bigquery-table") { Description = "BigQuery table id", DefaultValueFactory = _ => Options.Env(SettingNames.BigQueryTableId) };
-    public Option<string?> Endpoint { get; } = new("--bigquery-endpoint") { Description = "BigQuery endpoint override (emulator); no credentials are used", DefaultValueFactory = _ => Options.Env(SettingNames.BigQueryEndpoint) };
+    // No defaults of their own: when not given, the BigQuery__* settings (environment) decide.
+    public Option<string?> Project { get; } = new("--bigquery-project") { Description = $"BigQuery project id (default: ${SettingNames.BigQueryProjectId})" };
+    public Option<string?> Dataset { get; } = new("--bigquery-dataset") { Description = $"BigQuery dataset id (default: ${SettingNames.BigQueryDatasetId})" };
+    public Option<string?> Table { get; } = new("--bigquery-table") { Description = $"BigQuery table id (default: ${SettingNames.BigQueryTableId}, else transactions)" };
+    public Option<string?> Endpoint { get; } = new("--bigquery-endpoint") { Description = $"BigQuery endpoint override (emulator); no credentials are used (default: ${SettingNames.BigQueryEndpoint})" };
 
     public static BigQueryOptions Create() => new();
 
