@@ -98,6 +98,11 @@ public sealed class DuckDbSink : ITransactionSink
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
             return Store(table, keys, items, cancellationToken);
         }
+        catch (DuckDBException e)
+        {
+            // Nothing of the batch was committed (the transaction rolled back), so the caller may retry it.
+            throw new WarehouseException($"Writing to '{_warehouse.FullPath}' failed: {e.Message.Trim()}", e);
+        }
         finally
         {
             _warehouse.Gate.Release();

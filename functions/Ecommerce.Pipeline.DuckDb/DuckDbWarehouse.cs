@@ -51,6 +51,12 @@ internal sealed class DuckDbWarehouse
                     warehouse = new DuckDbWarehouse(fullPath, connection);
                     warehouse.Initialise();
                 }
+                catch (DuckDBException e)
+                {
+                    // Ours, so hosts map it by type without knowing DuckDB's (e.g. a full disk, a corrupt file).
+                    connection.Dispose();
+                    throw new WarehouseException($"Cannot prepare the warehouse file '{fullPath}': {e.Message.Trim()}", e);
+                }
                 catch
                 {
                     connection.Dispose();

@@ -1,10 +1,5 @@
-using Ecommerce.Pipeline.BigQuery;
-using Ecommerce.Pipeline.BigQuery.Rest;
 using Ecommerce.Pipeline.Core.Geo;
 using Ecommerce.Pipeline.Core.Processing;
-using Ecommerce.Pipeline.Core.Schema;
-using Ecommerce.Pipeline.DuckDb;
-using Ecommerce.Pipeline.Kafka.DeadLetters;
 using Ecommerce.Pipeline.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,9 +12,10 @@ public static class PipelineServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="PipelineSettings"/>, <see cref="TimeProvider"/>, <see cref="GeoResolver"/>,
-    /// <see cref="BatchProcessor"/>, the sink named by the <c>Sink</c> setting, the Kafka dead-letter publisher,
-    /// the Prometheus metrics and <see cref="TransactionBatchHandler"/>, all singletons (each is thread-safe), and a
-    /// hosted service that builds the handler when the host starts, so a sink that cannot open stops the host.
+    /// <see cref="BatchProcessor"/>, the Prometheus metrics, and the parts <see cref="PipelineFactory"/> builds
+    /// (the sink named by the <c>Sink</c> setting, the Kafka dead-letter publisher and
+    /// <see cref="TransactionBatchHandler"/>), all singletons (each is thread-safe), and a hosted service that builds
+    /// them when the host starts, so a sink that cannot open, or a BigQuery dataset that is missing, stops the host.
     /// </summary>
     /// <exception cref="InvalidOperationException">The settings are invalid (e.g. <c>Sink=bigquery</c> without project/dataset).</exception>
     public static IServiceCollection AddTransactionPipeline(this IServiceCollection services, IConfiguration configuration)
@@ -33,41 +29,25 @@ public static class PipelineServiceCollectionExtensions
         services.TryAddSingleton<IPipelineMetrics>(PrometheusPipelineMetrics.Instance);
         services.TryAddSingleton(sp => new BatchProcessor(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<GeoResolver>()));
 
-        // The container disposes both at shutdown: the sink's DisposeAsync commits and closes the file, the
-        // publisher flushes its producer.
-        if (settings.Sink == PipelineSettings.BigQuerySink)
-        {
-            // The same sink as `pipeline process --sink bigquery`; with an endpoint (emulator) no credentials are used.
-            services.AddBigQuerySink(
-                new BigQuerySinkOptions
-                {
-                    ProjectId = settings.BigQueryProjectId!,
-                    DatasetId = settings.BigQueryDatasetId!,
-                    TableId = settings.BigQueryTableId ?? PipelineSchema.TransactionsTable,
-                },
-                new BigQueryClientOptions { Endpoint = settings.BigQueryEndpoint });
-            services.TryAddSingleton<ITransactionSink>(sp => sp.GetRequiredService<BigQuerySink>());
-        }
-        else
-        {
-            services.TryAddSingleton<ITransactionSink>(_ => new DuckDbSink(settings.DuckDbPath));
-        }
-
-        services.TryAddSingleton<IDeadLetterPublisher>(_ =>
-            new KafkaDeadLetterPublisher(settings.KafkaBrokerList, settings.DeadLetterTopic));
-        services.TryAddSingleton(sp => new TransactionBatchHandler(
-            sp.GetRequiredService<BatchProcessor>(),
-            sp.GetRequiredService<ITransactionSink>(),
-            sp.GetRequiredService<IDeadLetterPublisher>(),
-            sp.GetRequiredService<IPipelineMetrics>(),
-            sp.GetRequiredService<TimeProvider>()));
+        // The container disposes the parts at shutdown: the publisher flushes its producer, the sink's DisposeAsync
+        // commits and closes the file. A DI factory cannot await, and this runs once, at host start (warm-up).
+        services.TryAddSingleton(sp => PipelineFactory.BuildAsync(
+                settings,
+                sp.GetRequiredService<IPipelineMetrics>(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<BatchProcessor>())
+            .GetAwaiter().GetResult());
+        services.TryAddSingleton(sp => sp.GetRequiredService<PipelineParts>().Sink);
+        services.TryAddSingleton(sp => sp.GetRequiredService<PipelineParts>().Publisher);
+        services.TryAddSingleton(sp => sp.GetRequiredService<PipelineParts>().Handler);
         services.AddHostedService<PipelineWarmupService>();
         return services;
     }
 
     /// <summary>
     /// Serves the Prometheus text format on <see cref="PipelineSettings.MetricsPort"/> while the host runs
-    /// (CONTRACT §5), for clusters without Application Insights. Call after <see cref="AddTransactionPipeline"/>.
+    /// (docs/contract.md, Metrics), for clusters without Application Insights. Call after
+    /// <see cref="AddTransactionPipeline"/>.
     /// </summary>
     public static IServiceCollection AddPrometheusEndpoint(this IServiceCollection services)
     {

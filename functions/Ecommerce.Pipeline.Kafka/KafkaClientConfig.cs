@@ -8,8 +8,9 @@ namespace Ecommerce.Pipeline.Kafka;
 /// publisher agree. Callers may adjust the returned object (it is a fresh instance each time).
 /// </summary>
 /// <remarks>
-/// Every config carries the cluster's security (<see cref="KafkaSecurity"/>): the one passed in, else the
-/// <c>KafkaSasl*</c>/<c>KafkaTls</c> settings from the environment, which default to plaintext.
+/// Every config carries the cluster's security (<see cref="KafkaSecurity"/>) that the caller passes in, read once by
+/// the host from its settings (docs/contract.md, Settings). Nothing here reads the process environment: without a
+/// security the client speaks plaintext, which is what the embedded broker and the tests' clusters speak.
 /// </remarks>
 public static class KafkaClientConfig
 {
@@ -84,7 +85,7 @@ public static class KafkaClientConfig
     private static T Secured<T>(T config, KafkaSecurity? security)
         where T : ClientConfig
     {
-        (security ?? KafkaSecurity.FromEnvironment()).ApplyTo(config);
+        (security ?? KafkaSecurity.Plaintext).ApplyTo(config);
         return config;
     }
 }

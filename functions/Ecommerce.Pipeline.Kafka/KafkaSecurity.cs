@@ -56,13 +56,10 @@ public sealed class KafkaSecurity
     };
 
     /// <summary>
-    /// From the process environment. The Functions host hands its app settings to the worker as environment
-    /// variables, so this serves the function app, the CLI and the pods alike.
+    /// From the four settings as <paramref name="setting"/> looks them up (the host's configuration: the Functions
+    /// host's app settings, the CLI's environment and options).
     /// </summary>
     /// <exception cref="InvalidOperationException">A setting has a value outside KEDA's set, or credentials are missing.</exception>
-    public static KafkaSecurity FromEnvironment() => FromSettings(Environment.GetEnvironmentVariable);
-
-    /// <inheritdoc cref="FromEnvironment"/>
     public static KafkaSecurity FromSettings(Func<string, string?> setting)
     {
         ArgumentNullException.ThrowIfNull(setting);

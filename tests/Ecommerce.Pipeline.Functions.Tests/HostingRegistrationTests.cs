@@ -42,23 +42,6 @@ public sealed class HostingRegistrationTests
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Sink_bigquery_registers_the_bigquery_sink_with_the_contract_settings()
-    {
-        var configuration = Config(
-            (SettingNames.KafkaBrokerList, "b:1"), (SettingNames.Sink, "bigquery"),
-            (SettingNames.BigQueryProjectId, "proj"), (SettingNames.BigQueryDatasetId, "ds"),
-            (SettingNames.BigQueryTableId, "tx"), (SettingNames.BigQueryEndpoint, "http://127.0.0.1:9050/"),
-            (PipelineSettings.MetricsPortSetting, "0"));
-        var settings = PipelineSettings.From(configuration);
-        Assert.Equal(("proj", "ds", "tx", new Uri("http://127.0.0.1:9050/")),
-            (settings.BigQueryProjectId, settings.BigQueryDatasetId, settings.BigQueryTableId, settings.BigQueryEndpoint));
-
-        await using var provider = new ServiceCollection().AddTransactionPipeline(configuration).BuildServiceProvider();
-
-        Assert.Equal("bigquery", provider.GetRequiredService<ITransactionSink>().Name);
-    }
-
     [Theory]
     [InlineData("-1")]
     [InlineData("70000")]

@@ -1,4 +1,5 @@
 using Google.Apis.Auth.OAuth2;
+using Google.Apis.Auth.OAuth2.Responses;
 
 namespace Ecommerce.Pipeline.BigQuery.Rest;
 
@@ -21,14 +22,34 @@ public sealed class GoogleAccessTokenSource : IAccessTokenSource
 
     private GoogleAccessTokenSource(ITokenAccess credential) => _credential = credential;
 
+    /// <exception cref="BigQueryException">No Application Default Credentials are available, or they are unreadable.</exception>
     public static async Task<GoogleAccessTokenSource> FromApplicationDefaultAsync(CancellationToken cancellationToken)
     {
-        var credential = await GoogleCredential.GetApplicationDefaultAsync(cancellationToken).ConfigureAwait(false);
-        return new GoogleAccessTokenSource(credential.CreateScoped(BigQueryScope));
+        try
+        {
+            var credential = await GoogleCredential.GetApplicationDefaultAsync(cancellationToken).ConfigureAwait(false);
+            return new GoogleAccessTokenSource(credential.CreateScoped(BigQueryScope));
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The Google library's way of saying "no credentials here": ours, so hosts need not know its types.
+            throw new BigQueryException(ex.Message, ex);
+        }
     }
 
-    public Task<string> GetAccessTokenAsync(CancellationToken cancellationToken) =>
-        _credential.GetAccessTokenForRequestAsync(null, cancellationToken);
+    /// <exception cref="BigQueryException">The token service refused the credentials.</exception>
+    public async Task<string> GetAccessTokenAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _credential.GetAccessTokenForRequestAsync(null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TokenResponseException ex)
+        {
+            // Not transient (no HTTP status of BigQuery's): the request fails at once, as a refusal should.
+            throw new BigQueryException(ex.Message, ex);
+        }
+    }
 }
 
 /// <summary>ADC looked up on the first request, for hosts that build the client synchronously (DI).</summary>

@@ -42,7 +42,7 @@ internal static class AutoscaleSimCommand
         {
             scaledObject, partitions, throughput, profile, startup, step, format,
         };
-        command.SetAction(parse => Run.GuardedAsync(async () =>
+        command.SetAction(parse => ExitCodeMapper.GuardedAsync(async () =>
         {
             if (!LoadProfile.TryParse(parse.GetValue(profile), out var load, out var profileError))
             {

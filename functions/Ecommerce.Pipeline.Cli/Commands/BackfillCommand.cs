@@ -40,7 +40,13 @@ internal static partial class BackfillCommand
             bootstrap, from, to, topic, group, sink, duckdb, batchSize, dryRun,
         };
         bigQuery.AddTo(command);
-        command.SetAction(async (parse, cancellationToken) => await Run.GuardedAsync(async () =>
+        var settingOptions = new SettingOptions()
+            .Add(bootstrap, SettingNames.KafkaBrokerList)
+            .Add(topic, SettingNames.TransactionsTopic)
+            .Add(sink, SettingNames.Sink)
+            .Add(duckdb, SettingNames.DuckDbPath);
+        bigQuery.AddTo(settingOptions);
+        command.SetAction(async (parse, cancellationToken) => await ExitCodeMapper.GuardedAsync(async () =>
         {
             var start = parse.GetValue(from)!.Value;
             var end = parse.GetValue(to)!.Value;
@@ -49,27 +55,22 @@ internal static partial class BackfillCommand
                 throw new UsageException($"--from ({Format(start)}) must be before --to ({Format(end)}).");
             }
 
-            var sinkOptions = new SinkOptions(parse.GetValue(sink)!, parse.GetValue(duckdb)!, bigQuery.Read(parse));
-            if (sinkOptions is { Sink: "bigquery", BigQuery: not { Project.Length: > 0, Dataset.Length: > 0 } })
-            {
-                throw new UsageException("--sink bigquery needs --bigquery-project and --bigquery-dataset.");
-            }
-
+            var settings = settingOptions.Read(parse);
             var options = new BackfillOptions
             {
-                BootstrapServers = parse.GetValue(bootstrap)!,
-                Topic = parse.GetValue(topic)!,
+                BootstrapServers = settings.KafkaBrokerList,
+                Topic = settings.TransactionsTopic,
                 GroupId = parse.GetValue(group)!,
                 Window = new BackfillWindow(start, end),
                 MaxBatchRecords = parse.GetValue(batchSize),
             };
             var isDryRun = parse.GetValue(dryRun);
-            KafkaPreflight.Check(options.BootstrapServers, options.Topic, TimeSpan.FromSeconds(10));
+            // Before the sink: an unreachable cluster must not leave a new, empty warehouse file behind.
+            KafkaPreflight.Check(options.BootstrapServers, options.Topic, TimeSpan.FromSeconds(10), settings.KafkaSecurity);
 
             // On a terminal the progress bar replaces the informational logs; redirected, both go to stderr.
             using var loggers = Logging.Create(BackfillProgress.Interactive ? LogLevel.Warning : LogLevel.Information);
-            await using var runtime = new BackfillRuntime(options, sinkOptions,
-                Options.Env(SettingNames.DeadLetterTopic) ?? Defaults.DeadLetterTopic, isDryRun, loggers);
+            await using var runtime = await BackfillRuntime.StartAsync(settings, options, isDryRun, loggers, cancellationToken);
             var runner = runtime.Runner;
             var run = isDryRun ? runner.DryRunAsync(cancellationToken) : runner.RunAsync(cancellationToken);
             await BackfillProgress.ShowAsync(runner.Counters, run, isDryRun);

@@ -5,6 +5,8 @@ using System.Text.Json;
 using Confluent.Kafka;
 using Ecommerce.Pipeline.Cli.Hosting;
 using Ecommerce.Pipeline.Cli.Producing;
+using Ecommerce.Pipeline.Core.Configuration;
+using Ecommerce.Pipeline.Hosting;
 using Ecommerce.Pipeline.Kafka;
 using Ecommerce.Pipeline.Kafka.Consuming;
 using Ecommerce.Pipeline.Kafka.Embedded;
@@ -29,8 +31,8 @@ internal static class BenchCommand
         var sink = new Option<string>("--sink")
         {
             Description = "Warehouse of the pipeline runs: duckdb (a fresh file per run) or bigquery (the --bigquery-* options)",
-            DefaultValueFactory = _ => "duckdb",
-            Validators = { r => { if (r.GetValueOrDefault<string>() is not ("duckdb" or "bigquery")) { r.AddError("--sink must be duckdb or bigquery."); } } },
+            DefaultValueFactory = _ => SinkKinds.DuckDbName,
+            Validators = { r => { if (!SinkKinds.TryParse(r.GetValueOrDefault<string>(), out _)) { r.AddError("--sink must be duckdb or bigquery."); } } },
         };
         var bigQuery = BigQueryOptions.Create();
         var command = new Command("bench", "End-to-end benchmark on the embedded broker: raw consume vs pipeline, latency, peak RSS")
@@ -38,14 +40,16 @@ internal static class BenchCommand
             messages, json, latencyDuration, rates, sink,
         };
         bigQuery.AddTo(command);
-        command.SetAction((parse, cancellationToken) => Run.GuardedAsync(() =>
+        var settingOptions = new SettingOptions();
+        bigQuery.AddTo(settingOptions);
+        command.SetAction((parse, cancellationToken) => ExitCodeMapper.GuardedAsync(() =>
         {
-            var sinkName = parse.GetValue(sink)!;
-            var settings = bigQuery.Read(parse);
-            SinkOptions SinkFor(string workDir, string run) =>
-                new(sinkName, Path.Combine(workDir, run + ".duckdb"), settings);
+            // The broker's address is known once it runs; until then, a placeholder checks the other settings first.
+            PipelineSettings SettingsFor(string bootstrapServers) => settingOptions.Read(parse,
+                EmbeddedBrokerSettings.For(bootstrapServers, SinkKinds.TryParse(parse.GetValue(sink), out var kind) ? kind : Defaults.Sink, 0));
+            _ = SettingsFor("embedded:0");
             return RunAsync(parse.GetValue(messages), parse.GetValue(json), parse.GetValue(latencyDuration) ?? TimeSpan.FromSeconds(20),
-                ParseRates(parse.GetValue(rates)!), sinkName, SinkFor, cancellationToken);
+                ParseRates(parse.GetValue(rates)!), SettingsFor, cancellationToken);
         }));
         return command;
     }
@@ -64,12 +68,14 @@ internal static class BenchCommand
     }
 
     private static async Task<int> RunAsync(int messages, string? jsonPath, TimeSpan latencyDuration, int[] rates,
-        string sinkName, Func<string, string, SinkOptions> sinkFor, CancellationToken cancellationToken)
+        Func<string, PipelineSettings> settingsFor, CancellationToken cancellationToken)
     {
         var err = Console.Error;
         using var loggers = Logging.Create(Microsoft.Extensions.Logging.LogLevel.Warning);
-        Options.UseEmbeddedBroker();
         using var cluster = EmbeddedKafkaCluster.Start(brokers: 3, partitions: 6);
+        var settings = settingsFor(cluster.BootstrapServers);
+        var sinkName = settings.Sink.Name();
+        PipelineSettings SinkFor(string workDir, string run) => settings with { DuckDbPath = Path.Combine(workDir, run + ".duckdb") };
         var workDir = Directory.CreateTempSubdirectory("pipeline-bench-");
         try
         {
@@ -87,7 +93,7 @@ internal static class BenchCommand
             const string topic = "bench_transactions";
             cluster.CreateTopic(topic, partitions);
             await err.WriteLineAsync($"bench: {messages:N0} messages pre-produced over {partitions} partitions on {cluster.BootstrapServers}");
-            var produced = await ProduceSource.ProduceAsync(TransactionProducer.Create(cluster.BootstrapServers),
+            var produced = await ProduceSource.ProduceAsync(TransactionProducer.Create(cluster.BootstrapServers, security: settings.KafkaSecurity),
                 new ProduceOptions { Topic = topic, Count = messages, BadRatio = 0.01, Seed = Random.Shared.Next(1, int.MaxValue) },
                 null, cancellationToken);
             if (!produced.Succeeded)
@@ -97,17 +103,17 @@ internal static class BenchCommand
 
             await err.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"bench: produced {produced.Acknowledged:N0} at {produced.AchievedRate:N0}/s"));
 
-            var raw = RawConsume(cluster.BootstrapServers, topic, messages, cancellationToken);
+            var raw = RawConsume(settings, topic, messages, cancellationToken);
             await err.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"bench: (a) raw consume {raw:N0}/s"));
 
-            var pipeline = await PipelineRate(cluster.BootstrapServers, topic, messages, sinkFor(workDir.FullName, "throughput"),
+            var pipeline = await PipelineRate(topic, messages, SinkFor(workDir.FullName, "throughput"),
                 loggers, cancellationToken);
             await err.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"bench: (b) pipeline {pipeline:N0}/s"));
 
             var latencies = new Dictionary<string, double[]>();
             foreach (var rate in rates)
             {
-                var p = await Latency(cluster, rate, latencyDuration, sinkFor(workDir.FullName, $"latency-{rate}"), loggers, cancellationToken);
+                var p = await Latency(cluster, rate, latencyDuration, SinkFor(workDir.FullName, $"latency-{rate}"), loggers, cancellationToken);
                 latencies[rate.ToString(CultureInfo.InvariantCulture)] = p;
                 await err.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"bench: (c) {rate}/s p50 {p[0]:F0} ms p95 {p[1]:F0} ms p99 {p[2]:F0} ms"));
             }
@@ -128,9 +134,10 @@ internal static class BenchCommand
     }
 
     /// <summary>(a) A plain consumer with the processor's settings, doing nothing with what it reads.</summary>
-    private static double RawConsume(string servers, string topic, int messages, CancellationToken cancellationToken)
+    private static double RawConsume(PipelineSettings settings, string topic, int messages, CancellationToken cancellationToken)
     {
-        var config = KafkaClientConfig.Consumer(servers, "bench-raw-" + Guid.NewGuid().ToString("N"));
+        var config = KafkaClientConfig.Consumer(settings.KafkaBrokerList, "bench-raw-" + Guid.NewGuid().ToString("N"),
+            security: settings.KafkaSecurity);
         using var consumer = new ConsumerBuilder<byte[], byte[]>(config).SetLogHandler((_, _) => { }).Build();
         consumer.Subscribe(topic);
         // The clock starts at the first message, as for the pipeline: joining the group is not throughput.
@@ -159,18 +166,18 @@ internal static class BenchCommand
     }
 
     /// <summary>(b) The stream processor over the same messages, into a fresh DuckDB (or BigQuery), until all are stored or dead-lettered.</summary>
-    private static async Task<double> PipelineRate(string servers, string topic, int messages, SinkOptions sink,
+    private static async Task<double> PipelineRate(string topic, int messages, PipelineSettings settings,
         Microsoft.Extensions.Logging.ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var options = new StreamProcessorOptions
         {
-            BootstrapServers = servers,
+            BootstrapServers = settings.KafkaBrokerList,
             Topic = topic,
             GroupId = "bench-pipeline-" + Guid.NewGuid().ToString("N"),
             MaxBatchRecords = 5_000,
             MaxBatchBytes = 4 * 1024 * 1024,
         };
-        await using var runtime = new PipelineRuntime(options, sink, "transactions_dlq", loggers);
+        await using var runtime = await PipelineRuntime.StartAsync(settings, options, loggers, cancellationToken);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var run = runtime.RunAsync(stop.Token);
         var c = runtime.Processor.Counters;
@@ -189,7 +196,7 @@ internal static class BenchCommand
     }
 
     /// <summary>(c) The processor running while the producer holds a fixed rate; Kafka timestamp → committed in DuckDB.</summary>
-    private static async Task<double[]> Latency(EmbeddedKafkaCluster cluster, int rate, TimeSpan duration, SinkOptions sink,
+    private static async Task<double[]> Latency(EmbeddedKafkaCluster cluster, int rate, TimeSpan duration, PipelineSettings settings,
         Microsoft.Extensions.Logging.ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var topic = "bench_latency_" + rate.ToString(CultureInfo.InvariantCulture);
@@ -200,7 +207,7 @@ internal static class BenchCommand
             Topic = topic,
             GroupId = "bench-latency-" + Guid.NewGuid().ToString("N"),
         };
-        await using var runtime = new PipelineRuntime(options, sink, "transactions_dlq", loggers);
+        await using var runtime = await PipelineRuntime.StartAsync(settings, options, loggers, cancellationToken);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var run = runtime.RunAsync(stop.Token);
         // Let the group form before the clock starts, so the first messages do not wait for the assignment.
@@ -208,7 +215,7 @@ internal static class BenchCommand
         var poll = TimeSpan.FromMilliseconds(20);
         await PipelineRuntime.WaitUntilAsync(c, x => x.AssignedPartitions > 0, run, poll, cancellationToken);
 
-        var produced = await ProduceSource.ProduceAsync(TransactionProducer.Create(cluster.BootstrapServers),
+        var produced = await ProduceSource.ProduceAsync(TransactionProducer.Create(cluster.BootstrapServers, security: settings.KafkaSecurity),
             new ProduceOptions { Topic = topic, Duration = duration, Rate = rate, Seed = Random.Shared.Next(1, int.MaxValue) }, null, cancellationToken);
         await PipelineRuntime.WaitUntilAsync(c, x => x.Handled >= produced.Acknowledged, run, poll, cancellationToken);
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Ecommerce.Pipeline.BigQuery.Maintenance;
 using Ecommerce.Pipeline.Cli.Hosting;
+using Ecommerce.Pipeline.Core.Configuration;
 using Ecommerce.Pipeline.DuckDb.Maintenance;
 
 namespace Ecommerce.Pipeline.Cli.Commands;
@@ -40,13 +41,16 @@ internal static class CompactCommand
             date, sink, duckdb, dryRun,
         };
         bigQuery.AddTo(command);
-        command.SetAction((parse, cancellationToken) => Run.GuardedAsync(async () =>
+        var settingOptions = new SettingOptions().Add(sink, SettingNames.Sink).Add(duckdb, SettingNames.DuckDbPath);
+        bigQuery.AddTo(settingOptions);
+        command.SetAction((parse, cancellationToken) => ExitCodeMapper.GuardedAsync(async () =>
         {
             var day = parse.GetValue(date)!.Value;
             var dry = parse.GetValue(dryRun);
-            var lines = parse.GetValue(sink) == "bigquery"
-                ? await BigQueryAsync(BigQueryTarget.From(bigQuery.Read(parse)), day, dry, cancellationToken)
-                : DuckDb(parse.GetValue(duckdb)!, day, dry);
+            var warehouse = settingOptions.ReadWarehouse(parse);
+            var lines = warehouse.Sink == SinkKind.BigQuery
+                ? await BigQueryAsync(BigQueryTarget.From(warehouse), day, dry, cancellationToken)
+                : DuckDb(warehouse.DuckDbPath, day, dry);
             foreach (var line in lines)
             {
                 Console.Out.WriteLine(line);

@@ -27,14 +27,15 @@ internal static class DevCommand
         {
             rate, duration, duckdb, metricsPort, badRatio,
         };
-        command.SetAction((parse, cancellationToken) => Run.GuardedAsync(() => RunAsync(
-            parse.GetValue(rate), parse.GetValue(duration), parse.GetValue(duckdb)!, parse.GetValue(metricsPort),
+        var settingOptions = new SettingOptions().Add(duckdb, SettingNames.DuckDbPath);
+        command.SetAction((parse, cancellationToken) => ExitCodeMapper.GuardedAsync(() => RunAsync(
+            parse, settingOptions, parse.GetValue(rate), parse.GetValue(duration), parse.GetValue(metricsPort),
             parse.GetValue(badRatio), cancellationToken)));
         return command;
     }
 
-    private static async Task<int> RunAsync(double rate, TimeSpan? duration, string duckDbPath, int metricsPort,
-        double badRatio, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(ParseResult parse, SettingOptions settingOptions, double rate, TimeSpan? duration,
+        int metricsPort, double badRatio, CancellationToken cancellationToken)
     {
         if (rate <= 0)
         {
@@ -42,8 +43,9 @@ internal static class DevCommand
         }
 
         using var loggers = Logging.Create(Microsoft.Extensions.Logging.LogLevel.Warning);
-        Options.UseEmbeddedBroker();
         using var cluster = EmbeddedKafkaCluster.Start();
+        var settings = settingOptions.Read(parse, EmbeddedBrokerSettings.For(cluster.BootstrapServers, SinkKind.DuckDb, metricsPort));
+        var duckDbPath = settings.DuckDbPath;
         using var endpoint = StartEndpoint(metricsPort);
         var err = Console.Error;
         await err.WriteLineAsync($"dev: embedded Kafka at {cluster.BootstrapServers}; warehouse {duckDbPath}; " +
@@ -57,18 +59,19 @@ internal static class DevCommand
 
         // The processor stops on Ctrl+C, or once the producer is done and everything it sent was consumed.
         using var stopProcessor = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var options = new StreamProcessorOptions { BootstrapServers = cluster.BootstrapServers };
+        var options = new StreamProcessorOptions
+        {
+            BootstrapServers = settings.KafkaBrokerList, Topic = settings.TransactionsTopic, GroupId = settings.ConsumerGroup,
+        };
         StreamProcessorSummary summary;
         ProduceSummary? produced = null;
         var charts = new RunCharts();
-        var runtime = new PipelineRuntime(options, new SinkOptions("duckdb", duckDbPath), Defaults.DeadLetterTopic, loggers)
-        {
-            Charts = charts,
-        };
+        var runtime = await PipelineRuntime.StartAsync(settings, options, loggers, cancellationToken);
+        runtime.Charts = charts;
         await using (runtime.ConfigureAwait(false))
         {
             var processing = runtime.RunAsync(stopProcessor.Token);
-            var producer = TransactionProducer.Create(cluster.BootstrapServers);
+            var producer = TransactionProducer.Create(settings.KafkaBrokerList, security: settings.KafkaSecurity);
             var progress = new LatestProgress();
             var producing = ProduceSource.ProduceAsync(producer, produceOptions, progress, cancellationToken);
             using var status = new StatusLine(runtime, progress);

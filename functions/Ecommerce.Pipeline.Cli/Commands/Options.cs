@@ -25,19 +25,6 @@ internal static class Options
         return option;
     }
 
-    /// <summary>
-    /// For the verbs that run their own embedded broker (dev, bench): it speaks plaintext only, so Kafka security
-    /// settings meant for a real cluster (KafkaSaslMechanism, KafkaTls, ...) must not reach this process's clients.
-    /// </summary>
-    public static void UseEmbeddedBroker()
-    {
-        foreach (var name in (string[])[SettingNames.KafkaSaslMechanism, SettingNames.KafkaSaslUsername,
-                     SettingNames.KafkaSaslPassword, SettingNames.KafkaTls])
-        {
-            Environment.SetEnvironmentVariable(name, null);
-        }
-    }
-
     public static Option<string> Topic() => new("--topic")
     {
         Description = "Topic to read or write",

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using Confluent.Kafka;
 using Ecommerce.Pipeline.Cli.Hosting;
 using Ecommerce.Pipeline.Core.Configuration;
+using Ecommerce.Pipeline.Hosting;
 using Ecommerce.Pipeline.Kafka.Consuming;
 using Ecommerce.Pipeline.Metrics;
 
@@ -15,11 +15,7 @@ internal static class ProcessCommand
     {
         var bootstrap = Options.BootstrapServers();
         var topic = Options.Topic();
-        var group = new Option<string>("--group")
-        {
-            Description = "Consumer group",
-            DefaultValueFactory = _ => Options.Env(SettingNames.ConsumerGroup) ?? Defaults.ConsumerGroup,
-        };
+        var group = new Option<string>("--group") { Description = $"Consumer group (default: ${SettingNames.ConsumerGroup}, else {Defaults.ConsumerGroup})" };
         var sink = SinkOption();
         var duckdb = Options.DuckDbPath();
         var untilIdle = Options.Duration("--until-idle", "Exit 0 once no message arrived for this long and all is stored and committed");
@@ -33,56 +29,66 @@ internal static class ProcessCommand
             bootstrap, topic, group, sink, duckdb, untilIdle, metricsPort, batchSize,
         };
         bigQuery.AddTo(command);
-        command.SetAction(async (parse, cancellationToken) =>
+        var settingOptions = new SettingOptions()
+            .Add(bootstrap, SettingNames.KafkaBrokerList)
+            .Add(topic, SettingNames.TransactionsTopic)
+            .Add(group, SettingNames.ConsumerGroup)
+            .Add(sink, SettingNames.Sink)
+            .Add(duckdb, SettingNames.DuckDbPath)
+            // The CLI's port is the option's (default 9464), never the function app's MetricsPort setting.
+            .Add(metricsPort, PipelineSettings.MetricsPortSetting, always: true);
+        bigQuery.AddTo(settingOptions);
+        command.SetAction((parse, cancellationToken) => ExitCodeMapper.GuardedAsync(async () =>
         {
+            var settings = settingOptions.Read(parse);
             var options = new StreamProcessorOptions
             {
-                BootstrapServers = parse.GetValue(bootstrap)!,
-                Topic = parse.GetValue(topic)!,
-                GroupId = parse.GetValue(group)!,
+                BootstrapServers = settings.KafkaBrokerList,
+                Topic = settings.TransactionsTopic,
+                GroupId = settings.ConsumerGroup,
                 UntilIdle = parse.GetValue(untilIdle),
                 MaxBatchRecords = parse.GetValue(batchSize),
                 // 5,000 transactions are about 1.3 MB: the byte bound must not be what cuts a backlog's batches.
                 MaxBatchBytes = 4 * 1024 * 1024,
             };
-            var sinkOptions = new SinkOptions(parse.GetValue(sink)!, parse.GetValue(duckdb)!, bigQuery.Read(parse));
-            return await Run.GuardedAsync(async () =>
-            {
-                using var loggers = Logging.Create();
-                using var endpoint = MetricsEndpoint.Start(parse.GetValue(metricsPort));
-                await using var runtime = new PipelineRuntime(options, sinkOptions,
-                    Options.Env(SettingNames.DeadLetterTopic) ?? Defaults.DeadLetterTopic, loggers);
-                var summary = await runtime.RunAsync(cancellationToken);
-                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"processed: consumed={summary.Consumed} stored={summary.Stored} dead_letters={summary.DeadLetters} " +
-                    $"duplicates={summary.Duplicates} batches={summary.Batches} commits={summary.Commits} " +
-                    $"retries={summary.SinkRetries} elapsed={summary.Elapsed.TotalSeconds:F1}s stop={summary.Reason.ToString().ToLowerInvariant()}"));
-                return ExitCodes.Success;
-            });
-        });
+            using var loggers = Logging.Create();
+            using var endpoint = MetricsEndpoint.Start(settings.MetricsPort);
+            await using var runtime = await PipelineRuntime.StartAsync(settings, options, loggers, cancellationToken);
+            var summary = await runtime.RunAsync(cancellationToken);
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"processed: consumed={summary.Consumed} stored={summary.Stored} dead_letters={summary.DeadLetters} " +
+                $"duplicates={summary.Duplicates} batches={summary.Batches} commits={summary.Commits} " +
+                $"retries={summary.SinkRetries} elapsed={summary.Elapsed.TotalSeconds:F1}s stop={summary.Reason.ToString().ToLowerInvariant()}"));
+            return ExitCodes.Success;
+        }));
         return command;
     }
 
+    // No default of its own: when not given, the Sink setting (environment) decides, read with the other settings.
     internal static Option<string> SinkOption() => new("--sink")
     {
-        Description = "Warehouse: duckdb or bigquery",
-        DefaultValueFactory = _ => Options.Env(SettingNames.Sink) ?? Defaults.Sink,
-        Validators = { r => { if (r.GetValueOrDefault<string>() is not ("duckdb" or "bigquery")) { r.AddError("--sink must be duckdb or bigquery."); } } },
+        Description = $"Warehouse: duckdb or bigquery (default: ${SettingNames.Sink}, else {Defaults.Sink.Name()})",
+        Validators = { r => { if (!SinkKinds.TryParse(r.GetValueOrDefault<string>(), out _)) { r.AddError("--sink must be duckdb or bigquery."); } } },
     };
 }
 
-/// <summary>The BigQuery options of <c>process</c> (CONTRACT §4).</summary>
+/// <summary>The BigQuery options of the verbs that write BigQuery (docs/contract.md, Settings).</summary>
 internal sealed class BigQueryOptions
 {
-    public Option<string?> Project { get; } = new("--bigquery-project") { Description = "BigQuery project id", DefaultValueFactory = _ => Options.Env(SettingNames.BigQueryProjectId) };
-    public Option<string?> Dataset { get; } = new("--bigquery-dataset") { Description = "BigQuery dataset id", DefaultValueFactory = _ => Options.Env(SettingNames.BigQueryDatasetId) };
-    public Option<string?> Table { get; } = new("--bigquery-table") { Description = "BigQuery table id", DefaultValueFactory = _ => Options.Env(SettingNames.BigQueryTableId) };
-    public Option<string?> Endpoint { get; } = new("--bigquery-endpoint") { Description = "BigQuery endpoint override (emulator); no credentials are used", DefaultValueFactory = _ => Options.Env(SettingNames.BigQueryEndpoint) };
+    // No defaults of their own: when not given, the BigQuery__* settings (environment) decide.
+    public Option<string?> Project { get; } = new("--bigquery-project") { Description = $"BigQuery project id (default: ${SettingNames.BigQueryProjectId})" };
+    public Option<string?> Dataset { get; } = new("--bigquery-dataset") { Description = $"BigQuery dataset id (default: ${SettingNames.BigQueryDatasetId})" };
+    public Option<string?> Table { get; } = new("--bigquery-table") { Description = $"BigQuery table id (default: ${SettingNames.BigQueryTableId}, else transactions)" };
+    public Option<string?> Endpoint { get; } = new("--bigquery-endpoint") { Description = $"BigQuery endpoint override (emulator); no credentials are used (default: ${SettingNames.BigQueryEndpoint})" };
 
     public static BigQueryOptions Create() => new();
 
-    public BigQuerySettings Read(ParseResult parse) =>
-        new(parse.GetValue(Project), parse.GetValue(Dataset), parse.GetValue(Table), parse.GetValue(Endpoint));
+    /// <summary>Binds the four options to the <c>BigQuery__*</c> settings.</summary>
+    public void AddTo(SettingOptions settings) => settings
+        .Add(Project, SettingNames.BigQueryProjectId)
+        .Add(Dataset, SettingNames.BigQueryDatasetId)
+        .Add(Table, SettingNames.BigQueryTableId)
+        .Add(Endpoint, SettingNames.BigQueryEndpoint);
 
     public void AddTo(Command command)
     {
@@ -90,48 +96,5 @@ internal sealed class BigQueryOptions
         command.Options.Add(Dataset);
         command.Options.Add(Table);
         command.Options.Add(Endpoint);
-    }
-}
-
-/// <summary>Maps failures to the contract's exit codes with one clear line on stderr.</summary>
-internal static class Run
-{
-    public static async Task<int> GuardedAsync(Func<Task<int>> action)
-    {
-        try
-        {
-            return await action();
-        }
-        catch (UsageException ex)
-        {
-            await Console.Error.WriteLineAsync($"pipeline: {ex.Message}");
-            return ExitCodes.Usage;
-        }
-        catch (Ecommerce.Pipeline.Core.Processing.SinkUnavailableException ex)
-        {
-            await Console.Error.WriteLineAsync($"pipeline: error: {ex.Message}");
-            return ExitCodes.Failure;
-        }
-        catch (RuntimeFailureException ex)
-        {
-            await Console.Error.WriteLineAsync($"pipeline: error: {ex.Message}");
-            return ExitCodes.Failure;
-        }
-        catch (Ecommerce.Pipeline.DuckDb.WarehouseException ex)
-        {
-            await Console.Error.WriteLineAsync($"pipeline: error: {ex.Message}");
-            return ExitCodes.Failure;
-        }
-        catch (KafkaException ex)
-        {
-            await Console.Error.WriteLineAsync($"pipeline: error: Kafka: {ex.Error.Reason}");
-            return ExitCodes.Failure;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or TimeoutException
-                                       || ex.GetType().Name.Contains("DuckDB", StringComparison.Ordinal))
-        {
-            await Console.Error.WriteLineAsync($"pipeline: error: {ex.Message}");
-            return ExitCodes.Failure;
-        }
     }
 }

@@ -3,7 +3,10 @@ using System.Globalization;
 using Confluent.Kafka;
 using Ecommerce.Pipeline.Cli.Producing;
 using Ecommerce.Pipeline.Core.Model;
+using Ecommerce.Pipeline.Hosting;
+using Ecommerce.Pipeline.Kafka;
 using Ecommerce.Pipeline.Kafka.Producing;
+using Microsoft.Extensions.Configuration;
 
 namespace Ecommerce.Pipeline.Cli.Commands;
 
@@ -59,9 +62,22 @@ internal static class ProduceCommand
                 await Console.Error.WriteLineAsync($"warning: if this is the embedded broker: {warning}");
             }
 
+            KafkaSecurity security;
             try
             {
-                var producer = TransactionProducer.Create(servers);
+                // The same rules and error text as every other verb and the function app.
+                security = PipelineSettings.KafkaSecurityFrom(new ConfigurationBuilder().AddEnvironmentVariables().Build());
+            }
+            catch (InvalidOperationException ex)
+            {
+                // A bad setting is a usage error, as in every other verb.
+                await Console.Error.WriteLineAsync($"pipeline: {ex.Message}");
+                return ExitCodes.Usage;
+            }
+
+            try
+            {
+                var producer = TransactionProducer.Create(servers, security: security);
                 var summary = await ProduceSource.ProduceAsync(producer, options, new ProgressPrinter(), cancellationToken);
                 Print(summary, options.Seed);
                 return summary.Succeeded ? ExitCodes.Success : ExitCodes.Failure;

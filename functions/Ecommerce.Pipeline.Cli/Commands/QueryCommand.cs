@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Ecommerce.Pipeline.Cli.Hosting;
 using Ecommerce.Pipeline.DuckDb;
 
 namespace Ecommerce.Pipeline.Cli.Commands;
@@ -17,7 +18,7 @@ internal static class QueryCommand
         format.AcceptOnlyFromAmong("table", "csv", "json");
         var sql = new Argument<string>("SQL") { Description = "The SQL to run, e.g. \"SELECT count(*) FROM transactions\"" };
         var command = new Command("query", "Run SQL on the warehouse (read-only)") { duckdb, format, sql };
-        command.SetAction(parse => Run.GuardedAsync(() =>
+        command.SetAction(parse => ExitCodeMapper.GuardedAsync(() =>
         {
             if (!QueryResultFormatter.TryParseFormat(parse.GetValue(format), out var outputFormat))
             {

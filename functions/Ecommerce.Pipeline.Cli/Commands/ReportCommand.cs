@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Ecommerce.Pipeline.Cli.Hosting;
 using Ecommerce.Pipeline.DuckDb;
 
 namespace Ecommerce.Pipeline.Cli.Commands;
@@ -15,7 +16,7 @@ internal static class ReportCommand
         {
             duckdb, minutes,
         };
-        command.SetAction(parse => Run.GuardedAsync(() =>
+        command.SetAction(parse => ExitCodeMapper.GuardedAsync(() =>
         {
             Print(parse.GetValue(duckdb)!, parse.GetValue(minutes));
             return Task.FromResult(ExitCodes.Success);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Ecommerce.Pipeline.BigQuery.Maintenance;
 using Ecommerce.Pipeline.Cli.Hosting;
+using Ecommerce.Pipeline.Core.Configuration;
 using Ecommerce.Pipeline.Core.Schema;
 using Ecommerce.Pipeline.DuckDb.Maintenance;
 
@@ -20,7 +21,7 @@ internal static class RetentionCommand
         var days = new Option<int>("--days")
         {
             Description = "Days to keep, today included",
-            DefaultValueFactory = _ => PipelineSchema.RetentionDays,
+            DefaultValueFactory = _ => Limits.RetentionDays,
             CustomParser = result =>
             {
                 var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : null;
@@ -43,20 +44,23 @@ internal static class RetentionCommand
             days, sink, duckdb, apply, dryRun,
         };
         bigQuery.AddTo(command);
-        command.SetAction((parse, cancellationToken) => Run.GuardedAsync(async () =>
+        var settingOptions = new SettingOptions().Add(sink, SettingNames.Sink).Add(duckdb, SettingNames.DuckDbPath);
+        bigQuery.AddTo(settingOptions);
+        command.SetAction((parse, cancellationToken) => ExitCodeMapper.GuardedAsync(async () =>
         {
             var window = parse.GetValue(days);
             var dry = parse.GetValue(dryRun);
-            if (parse.GetValue(sink) == "bigquery")
+            var warehouse = settingOptions.ReadWarehouse(parse);
+            if (warehouse.Sink == SinkKind.BigQuery)
             {
-                return await BigQueryAsync(BigQueryTarget.From(bigQuery.Read(parse)), window, parse.GetValue(apply) && !dry, dry, cancellationToken);
+                return await BigQueryAsync(BigQueryTarget.From(warehouse), window, parse.GetValue(apply) && !dry, dry, cancellationToken);
             }
 
             var today = DateOnly.FromDateTime(DateTime.UtcNow);
-            var r = DuckDbRetention.Run(parse.GetValue(duckdb)!, window, today, dry);
+            var r = DuckDbRetention.Run(warehouse.DuckDbPath, window, today, dry);
             var head = string.Create(CultureInfo.InvariantCulture, $"retention: days={r.Days} keep_from={r.KeepFrom:yyyy-MM-dd}");
             Console.Out.WriteLine(!r.WarehouseFound
-                ? $"{head} nothing to delete (no warehouse at {Path.GetFullPath(parse.GetValue(duckdb)!)}){(dry ? " dry_run=true" : "")}"
+                ? $"{head} nothing to delete (no warehouse at {Path.GetFullPath(warehouse.DuckDbPath)}){(dry ? " dry_run=true" : "")}"
                 : dry
                     ? string.Create(CultureInfo.InvariantCulture, $"{head} transactions_to_delete={r.Transactions} dead_letters_to_delete={r.DeadLetters} dry_run=true")
                     : string.Create(CultureInfo.InvariantCulture, $"{head} transactions_deleted={r.Transactions} dead_letters_deleted={r.DeadLetters}"));

@@ -1,54 +1,54 @@
-using Ecommerce.Pipeline.Core.Geo;
 using Ecommerce.Pipeline.Core.Processing;
+using Ecommerce.Pipeline.Hosting;
 using Ecommerce.Pipeline.Kafka.Backfill;
-using Ecommerce.Pipeline.Kafka.DeadLetters;
 using Microsoft.Extensions.Logging;
 
 namespace Ecommerce.Pipeline.Cli.Hosting;
 
 /// <summary>
 /// <c>pipeline backfill</c>'s runner with the same sink, dead-letter publisher and batch handler as <c>process</c>
-/// builds them (<see cref="PipelineRuntime"/>), so a replayed message is treated exactly like a live one. A dry run
+/// (both built by <see cref="PipelineFactory"/>), so a replayed message is treated exactly like a live one. A dry run
 /// opens neither the sink nor the publisher: it writes nothing anywhere.
 /// </summary>
 internal sealed class BackfillRuntime : IAsyncDisposable
 {
-    private readonly ITransactionSink? _sink;
-    private readonly KafkaDeadLetterPublisher? _publisher;
+    private readonly PipelineParts? _parts;
 
-    public BackfillRuntime(BackfillOptions options, SinkOptions sinkOptions, string deadLetterTopic, bool dryRun, ILoggerFactory loggers)
+    private BackfillRuntime(BackfillRunner runner, PipelineParts? parts)
     {
-        if (dryRun)
-        {
-            Runner = new BackfillRunner(options, loggers.CreateLogger<BackfillRunner>());
-            return;
-        }
-
-        _sink = SinkFactory.Create(sinkOptions);
-        try
-        {
-            _publisher = new KafkaDeadLetterPublisher(options.BootstrapServers, deadLetterTopic);
-            var time = TimeProvider.System;
-            var handler = new TransactionBatchHandler(new BatchProcessor(time, GeoResolver.Default), _sink, _publisher,
-                NullPipelineMetrics.Instance, time);
-            Runner = new BackfillRunner(options, handler, loggers.CreateLogger<BackfillRunner>());
-        }
-        catch
-        {
-            _publisher?.Dispose();
-            _sink.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            throw;
-        }
+        Runner = runner;
+        _parts = parts;
     }
 
     public BackfillRunner Runner { get; }
 
+    /// <summary>The runner on <paramref name="options"/> with the settings' Kafka security; with the pipeline unless a dry run.</summary>
+    public static async Task<BackfillRuntime> StartAsync(PipelineSettings settings, BackfillOptions options, bool dryRun,
+        ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        options = options with { Security = settings.KafkaSecurity };
+        if (dryRun)
+        {
+            return new BackfillRuntime(new BackfillRunner(options, loggers.CreateLogger<BackfillRunner>()), null);
+        }
+
+        var parts = await CliPipeline.BuildAsync(settings, NullPipelineMetrics.Instance, null, cancellationToken);
+        try
+        {
+            return new BackfillRuntime(new BackfillRunner(options, parts.Handler, loggers.CreateLogger<BackfillRunner>()), parts);
+        }
+        catch
+        {
+            await parts.DisposeAsync();
+            throw;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
-        _publisher?.Dispose();
-        if (_sink is not null)
+        if (_parts is not null)
         {
-            await _sink.DisposeAsync();
+            await _parts.DisposeAsync();
         }
     }
 }

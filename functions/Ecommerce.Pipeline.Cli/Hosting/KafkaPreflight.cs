@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Ecommerce.Pipeline.Kafka;
 
 namespace Ecommerce.Pipeline.Cli.Hosting;
 
@@ -8,10 +9,13 @@ namespace Ecommerce.Pipeline.Cli.Hosting;
 /// </summary>
 internal static class KafkaPreflight
 {
-    public static void Check(string bootstrapServers, string topic, TimeSpan timeout)
+    /// <param name="bootstrapServers">The cluster.</param>
+    /// <param name="topic">The topic that must exist.</param>
+    /// <param name="timeout">Bound of the metadata request.</param>
+    /// <param name="security">The same security as every other client of the verb (from its settings).</param>
+    public static void Check(string bootstrapServers, string topic, TimeSpan timeout, KafkaSecurity security)
     {
-        // The same security settings (KafkaSaslMechanism, KafkaTls, ...) as every other client of the processor.
-        using var admin = new AdminClientBuilder(Kafka.KafkaClientConfig.Admin(bootstrapServers))
+        using var admin = new AdminClientBuilder(KafkaClientConfig.Admin(bootstrapServers, security: security))
             .SetLogHandler((_, _) => { })
             .SetErrorHandler((_, _) => { })
             .Build();

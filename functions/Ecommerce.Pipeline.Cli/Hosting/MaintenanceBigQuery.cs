@@ -23,8 +23,8 @@ internal static class MaintenanceBigQuery
         {
             throw new RuntimeFailureException("cancelled; a query job already started may still finish in BigQuery.");
         }
-        catch (Exception ex) when (ex is BigQueryException or HttpRequestException or OperationCanceledException or ArgumentException
-                                       || ex.GetType().Namespace?.StartsWith("Google.Apis", StringComparison.Ordinal) == true)
+        // Credential failures arrive as BigQueryException too: the adapter wraps Google's types where they arise.
+        catch (Exception ex) when (ex is BigQueryException or HttpRequestException or OperationCanceledException or ArgumentException)
         {
             throw new RuntimeFailureException($"BigQuery: {ex.Message}");
         }

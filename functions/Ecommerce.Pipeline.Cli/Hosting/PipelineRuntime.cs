@@ -1,7 +1,6 @@
-using Ecommerce.Pipeline.Core.Geo;
 using Ecommerce.Pipeline.Core.Processing;
+using Ecommerce.Pipeline.Hosting;
 using Ecommerce.Pipeline.Kafka.Consuming;
-using Ecommerce.Pipeline.Kafka.DeadLetters;
 using Ecommerce.Pipeline.Metrics;
 using Microsoft.Extensions.Logging;
 
@@ -14,41 +13,51 @@ namespace Ecommerce.Pipeline.Cli.Hosting;
 internal sealed class PipelineRuntime : IAsyncDisposable
 {
     private readonly ILoggerFactory _loggers;
-    private readonly KafkaDeadLetterPublisher _publisher;
+    private readonly PipelineParts _parts;
     private readonly ConsumerLagReader _lagReader;
     private readonly CancellationTokenSource _lagLoopStop = new();
     private Task _lagLoop = Task.CompletedTask;
     private long _lastLag = -1;
 
-    public PipelineRuntime(StreamProcessorOptions options, SinkOptions sinkOptions, string deadLetterTopic,
-        ILoggerFactory loggers, TimeProvider? time = null)
+    private PipelineRuntime(PipelineParts parts, StreamProcessor processor, LatencyRecorder latency, ILoggerFactory loggers)
     {
+        _parts = parts;
         _loggers = loggers;
-        time ??= TimeProvider.System;
-        Sink = SinkFactory.Create(sinkOptions);
+        Processor = processor;
+        Latency = latency;
+        var options = processor.Options;
+        _lagReader = new ConsumerLagReader(options.BootstrapServers, options.GroupId, security: parts.Settings.KafkaSecurity);
+    }
+
+    /// <summary>
+    /// Builds the pipeline from <paramref name="settings"/> (<see cref="PipelineFactory"/>): the sink is checked
+    /// first, then the cluster and topic, before any Kafka client exists, so an unreachable cluster is one clear
+    /// line, not librdkafka retrying in the background. <paramref name="options"/> get the settings' Kafka security
+    /// and the sink's number of overlapping writes.
+    /// </summary>
+    public static async Task<PipelineRuntime> StartAsync(PipelineSettings settings, StreamProcessorOptions options,
+        ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        options = options with { Security = settings.KafkaSecurity, MaxConcurrentWrites = settings.MaxConcurrentWrites };
+        var latency = new LatencyRecorder();
+        var metrics = new CompositeMetrics(PrometheusPipelineMetrics.Instance, latency);
+        var parts = await CliPipeline.BuildAsync(settings, metrics,
+            () => KafkaPreflight.Check(options.BootstrapServers, options.Topic, TimeSpan.FromSeconds(10), settings.KafkaSecurity),
+            cancellationToken);
         try
         {
-            // Before any Kafka client exists: an unreachable cluster is one clear line, not librdkafka retrying in
-            // the background.
-            KafkaPreflight.Check(options.BootstrapServers, options.Topic, TimeSpan.FromSeconds(10));
+            PrometheusPipelineMetrics.InitializeSink(parts.Sink.Name);
+            var processor = new StreamProcessor(options, parts.Handler, loggers.CreateLogger<StreamProcessor>(), metrics);
+            return new PipelineRuntime(parts, processor, latency, loggers);
         }
         catch
         {
-            Sink.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            await parts.DisposeAsync();
             throw;
         }
-
-        _publisher = new KafkaDeadLetterPublisher(options.BootstrapServers, deadLetterTopic);
-        Latency = new LatencyRecorder();
-        PrometheusPipelineMetrics.InitializeSink(Sink.Name);
-        var metrics = new CompositeMetrics(PrometheusPipelineMetrics.Instance, Latency);
-        var handler = new TransactionBatchHandler(new BatchProcessor(time, GeoResolver.Default), Sink, _publisher, metrics, time);
-        options = options with { MaxConcurrentWrites = SinkFactory.ConcurrentWrites(sinkOptions.Sink) };
-        Processor = new StreamProcessor(options, handler, loggers.CreateLogger<StreamProcessor>(), metrics);
-        _lagReader = new ConsumerLagReader(options.BootstrapServers, options.GroupId);
     }
 
-    public ITransactionSink Sink { get; }
+    public ITransactionSink Sink => _parts.Sink;
     public StreamProcessor Processor { get; }
     public LatencyRecorder Latency { get; }
 
@@ -156,7 +165,6 @@ internal sealed class PipelineRuntime : IAsyncDisposable
         await _lagLoop;
         _lagLoopStop.Dispose();
         _lagReader.Dispose();
-        _publisher.Dispose();
-        await Sink.DisposeAsync();
+        await _parts.DisposeAsync();
     }
 }

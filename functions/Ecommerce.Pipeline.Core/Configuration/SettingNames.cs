@@ -39,7 +39,7 @@ public static class Defaults
     public const string TransactionsTopic = "transactions_stream";
     public const string DeadLetterTopic = "transactions_dlq";
     public const string ConsumerGroup = "ecommerce-pipeline";
-    public const string Sink = "duckdb";
+    public const SinkKind Sink = SinkKind.DuckDb;
     public const string DuckDbPath = "data/warehouse.duckdb";
     public const int MetricsPort = 9464;
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
+using Ecommerce.Pipeline.Core.Configuration;
 using Ecommerce.Pipeline.Core.Geo;
 using Ecommerce.Pipeline.Core.Model;
 using Ecommerce.Pipeline.Core.Processing;
@@ -637,6 +638,6 @@ internal readonly record struct BatchClock(DateTime IngestedAt, DateTime LatestA
     {
         var utc = now.UtcDateTime;
         var micros = new DateTime(utc.Ticks - utc.Ticks % 10, DateTimeKind.Utc);
-        return new BatchClock(micros, utc + TransactionParser.MaxFutureSkew, utc - Limits.RetentionWindow);
+        return new BatchClock(micros, utc + TransactionParser.MaxFutureSkew, utc - Limits.Retention);
     }
 }

@@ -1,3 +1,4 @@
+using Ecommerce.Pipeline.Core.Configuration;
 using Ecommerce.Pipeline.Core.Model;
 
 namespace Ecommerce.Pipeline.Core.Schema;
@@ -14,7 +15,7 @@ public static class PipelineSchema
     /// <summary>BigQuery partitions on this column by day; partitions expire after <see cref="RetentionDays"/>.</summary>
     public const string PartitionColumn = "event_timestamp";
 
-    public const int RetentionDays = 7;
+    public const int RetentionDays = Limits.RetentionDays;
 
     /// <summary>BigQuery clustering, in order.</summary>
     public static IReadOnlyList<string> ClusteringColumns { get; } = ["country_code", "payment_method", "product_id"];

@@ -14,6 +14,9 @@ public sealed record BackfillOptions
 
     public string GroupId { get; init; } = DefaultGroupId;
 
+    /// <summary>How the reader authenticates to the cluster; plaintext unless the host's settings say otherwise.</summary>
+    public KafkaSecurity Security { get; init; } = KafkaSecurity.Plaintext;
+
     /// <summary>Records per batch handed to the batch handler (one sink write each).</summary>
     public int MaxBatchRecords { get; init; } = 5000;
 

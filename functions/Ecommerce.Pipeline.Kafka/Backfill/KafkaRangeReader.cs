@@ -191,7 +191,7 @@ public sealed class KafkaRangeReader : IDisposable
 
     private IConsumer<byte[]?, byte[]?> Build()
     {
-        var config = KafkaClientConfig.Consumer(_options.BootstrapServers, _options.GroupId, "ecommerce-pipeline-backfill");
+        var config = KafkaClientConfig.Consumer(_options.BootstrapServers, _options.GroupId, "ecommerce-pipeline-backfill", _options.Security);
         // Belt and braces: nothing here commits, and the consumer never subscribes, so the group is never joined.
         config.EnableAutoCommit = false;
         config.EnableAutoOffsetStore = false;

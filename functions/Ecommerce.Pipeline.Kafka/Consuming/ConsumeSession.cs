@@ -587,7 +587,7 @@ internal sealed class ConsumeSession : IDisposable
 
     private IConsumer<byte[]?, byte[]?> BuildConsumer()
     {
-        var config = KafkaClientConfig.Consumer(_options.BootstrapServers, _options.GroupId);
+        var config = KafkaClientConfig.Consumer(_options.BootstrapServers, _options.GroupId, security: _options.Security);
         // End-of-partition events tell UntilIdle that everything was read.
         config.EnablePartitionEof = _options.UntilIdle is not null;
         if (_options.ConsumerSettings is { } settings)

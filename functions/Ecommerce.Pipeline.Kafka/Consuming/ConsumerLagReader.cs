@@ -36,7 +36,8 @@ public sealed class ConsumerLagReader : IDisposable
     private readonly Lock _gate = new();
 
     public ConsumerLagReader(string bootstrapServers, string groupId = KafkaClientConfig.DefaultConsumerGroup,
-        AutoOffsetReset offsetResetPolicy = AutoOffsetReset.Earliest, bool scaleToZeroOnInvalidOffset = false)
+        AutoOffsetReset offsetResetPolicy = AutoOffsetReset.Earliest, bool scaleToZeroOnInvalidOffset = false,
+        KafkaSecurity? security = null)
     {
         if (offsetResetPolicy is not (AutoOffsetReset.Earliest or AutoOffsetReset.Latest))
         {
@@ -47,7 +48,7 @@ public sealed class ConsumerLagReader : IDisposable
         GroupId = groupId;
         _offsetResetPolicy = offsetResetPolicy;
         _scaleToZeroOnInvalidOffset = scaleToZeroOnInvalidOffset;
-        var config = KafkaClientConfig.Consumer(bootstrapServers, groupId, "ecommerce-pipeline-lag-reader");
+        var config = KafkaClientConfig.Consumer(bootstrapServers, groupId, "ecommerce-pipeline-lag-reader", security);
         _consumer = new ConsumerBuilder<Ignore, Ignore>(config).Build();
         _admin = new DependentAdminClientBuilder(_consumer.Handle).Build();
     }

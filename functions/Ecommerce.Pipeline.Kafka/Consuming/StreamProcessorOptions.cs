@@ -11,6 +11,9 @@ public sealed record StreamProcessorOptions
 
     public string GroupId { get; init; } = KafkaClientConfig.DefaultConsumerGroup;
 
+    /// <summary>How the consumer authenticates to the cluster; plaintext unless the host's settings say otherwise.</summary>
+    public KafkaSecurity Security { get; init; } = KafkaSecurity.Plaintext;
+
     /// <summary>A batch is handed to the sink once it holds this many records…</summary>
     public int MaxBatchRecords { get; init; } = 500;
 

@@ -21,11 +21,12 @@ public sealed class KafkaDeadLetterPublisher : IDeadLetterPublisher, IDisposable
 
     private readonly IProducer<byte[], byte[]> producer;
     private readonly bool ownsProducer;
+    private int disposed;
 
-    /// <summary>Creates its own producer from <see cref="KafkaClientConfig.Producer"/>.</summary>
-    public KafkaDeadLetterPublisher(string bootstrapServers, string topic = Defaults.DeadLetterTopic)
+    /// <summary>Creates its own producer from <see cref="KafkaClientConfig.Producer"/> with <paramref name="security"/>.</summary>
+    public KafkaDeadLetterPublisher(string bootstrapServers, string topic = Defaults.DeadLetterTopic, KafkaSecurity? security = null)
         : this(new ProducerBuilder<byte[], byte[]>(
-                   KafkaClientConfig.Producer(bootstrapServers, "ecommerce-pipeline-dlq")).Build(),
+                   KafkaClientConfig.Producer(bootstrapServers, "ecommerce-pipeline-dlq", security)).Build(),
                topic,
                ownsProducer: true)
     {
@@ -101,7 +102,8 @@ public sealed class KafkaDeadLetterPublisher : IDeadLetterPublisher, IDisposable
 
     public void Dispose()
     {
-        if (ownsProducer)
+        // Once: a host's container and the pipeline that built the publisher may both dispose it.
+        if (ownsProducer && Interlocked.Exchange(ref disposed, 1) == 0)
         {
             // Give in-flight records a chance; PublishAsync callers have already waited for theirs.
             producer.Flush(TimeSpan.FromSeconds(10));

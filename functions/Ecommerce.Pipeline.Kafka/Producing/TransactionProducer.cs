@@ -31,8 +31,8 @@ public sealed class TransactionProducer
         _time = time ?? TimeProvider.System;
     }
 
-    public static TransactionProducer Create(string bootstrapServers, TimeProvider? time = null) =>
-        new(KafkaClientConfig.Producer(bootstrapServers), time);
+    public static TransactionProducer Create(string bootstrapServers, TimeProvider? time = null, KafkaSecurity? security = null) =>
+        new(KafkaClientConfig.Producer(bootstrapServers, security: security), time);
 
     /// <summary>
     /// Sends messages from <paramref name="source"/> until it ends, <see cref="ProduceOptions.Count"/> messages

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Ecommerce.Pipeline.Core.Processing;
+using Ecommerce.Pipeline.Core.Configuration;
 
 namespace Ecommerce.Pipeline.Workload.Defects;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Ecommerce.Pipeline.Core.Processing;
+using Ecommerce.Pipeline.Core.Configuration;
 using Ecommerce.Pipeline.Workload.Defects;
 using Ecommerce.Pipeline.Workload.Shop;
 
@@ -125,7 +125,7 @@ internal sealed class TransactionWriter
                 // Comfortably past the 5-minute tolerance even if processing happens a while later.
                 DefectField.Future => now + TimeSpan.FromMinutes(15 + _rng.NextDouble() * 60 * 24 * 3),
                 // Older than the retention window by one day to a year.
-                DefectField.TooOld => now - TimeSpan.FromDays(Limits.RetentionWindow.TotalDays + 1 + _rng.NextDouble() * 357),
+                DefectField.TooOld => now - TimeSpan.FromDays(Limits.Retention.TotalDays + 1 + _rng.NextDouble() * 357),
                 // Clients stamp the event a few milliseconds to a few seconds before it reaches the broker.
                 _ => now - TimeSpan.FromMilliseconds(5 + 3_000 * Math.Pow(_rng.NextDouble(), 2)),
             };

@@ -64,13 +64,27 @@ public sealed class KafkaClientConfigSecurityTests
     }
 
     [Fact]
-    public void Without_an_explicit_security_the_environment_decides()
+    public void Without_an_explicit_security_the_clients_are_plaintext_whatever_the_environment_says()
     {
-        // The test runner's environment has no Kafka SASL settings: plaintext, exactly like before they existed.
-        Assert.All(
-            SettingNamesOfSecurity,
-            name => Assert.True(string.IsNullOrEmpty(Environment.GetEnvironmentVariable(name)), $"{name} is set in the test environment"));
-        Assert.Equal(SecurityProtocol.Plaintext, KafkaSecurity.FromEnvironment().Protocol);
-        Assert.Null(KafkaClientConfig.Producer("b:9092").SecurityProtocol);
+        // The host reads the settings once and passes them in; the adapter itself never looks at the environment.
+        var before = SettingNamesOfSecurity.ToDictionary(name => name, Environment.GetEnvironmentVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable("KafkaSaslMechanism", "scram_sha512");
+            Environment.SetEnvironmentVariable("KafkaSaslUsername", "pipeline");
+            Environment.SetEnvironmentVariable("KafkaSaslPassword", Secret);
+            Environment.SetEnvironmentVariable("KafkaTls", "enable");
+
+            Assert.Null(KafkaClientConfig.Producer("b:9092").SecurityProtocol);
+            Assert.Null(KafkaClientConfig.Consumer("b:9092", "g").SaslUsername);
+            Assert.Null(KafkaClientConfig.Admin("b:9092").SecurityProtocol);
+        }
+        finally
+        {
+            foreach (var (name, value) in before)
+            {
+                Environment.SetEnvironmentVariable(name, value);
+            }
+        }
     }
 }

@@ -1,0 +1,83 @@
+using Ecommerce.Pipeline.Core.Configuration;
+using Ecommerce.Pipeline.Core.Schema;
+using Microsoft.Extensions.Configuration;
+
+namespace Ecommerce.Pipeline.Hosting;
+
+/// <summary>
+/// The warehouse part of the settings (docs/contract.md, Settings): <c>Sink</c>, <c>DuckDbPath</c> and
+/// <c>BigQuery__*</c>. Part of <see cref="PipelineSettings"/>, and on its own for the maintenance verbs, which talk to
+/// no Kafka; the same rules and error texts either way.
+/// </summary>
+public sealed record WarehouseSettings(SinkKind Sink, string DuckDbPath)
+{
+    /// <summary><c>BigQuery__ProjectId</c>; required when <see cref="Sink"/> is <c>bigquery</c>.</summary>
+    public string? BigQueryProjectId { get; init; }
+
+    /// <summary><c>BigQuery__DatasetId</c>; required when <see cref="Sink"/> is <c>bigquery</c>.</summary>
+    public string? BigQueryDatasetId { get; init; }
+
+    /// <summary><c>BigQuery__TableId</c>; default <c>transactions</c>.</summary>
+    public string? BigQueryTableId { get; init; }
+
+    /// <summary><c>BigQuery__Endpoint</c>: an emulator or stand-in; when set, no credentials are used.</summary>
+    public Uri? BigQueryEndpoint { get; init; }
+
+    /// <summary>The transactions table in BigQuery: <see cref="BigQueryTableId"/> or the schema's name.</summary>
+    public string BigQueryTable => BigQueryTableId ?? PipelineSchema.TransactionsTable;
+
+    /// <exception cref="InvalidOperationException">
+    /// A value is not allowed, or <c>Sink=bigquery</c> lacks its project or dataset. The message names settings as
+    /// <c>'Name'</c> (the subject as <c>Setting 'Name'</c>), so a host with other names for them (the CLI's options)
+    /// can say the same thing in its own words.
+    /// </exception>
+    public static WarehouseSettings From(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var sinkText = SettingReader.Read(configuration, SettingNames.Sink);
+        var sink = Defaults.Sink;
+        if (sinkText is not null && !SinkKinds.TryParse(sinkText, out sink))
+        {
+            throw new InvalidOperationException(
+                $"Setting '{SettingNames.Sink}' must be '{SinkKinds.DuckDbName}' or '{SinkKinds.BigQueryName}', not '{sinkText}'.");
+        }
+
+        var endpointText = SettingReader.Read(configuration, SettingNames.BigQueryEndpoint);
+        Uri? endpoint = null;
+        if (endpointText is not null
+            && (!Uri.TryCreate(endpointText, UriKind.Absolute, out endpoint) || endpoint.Scheme is not ("http" or "https")))
+        {
+            throw new InvalidOperationException(
+                $"Setting '{SettingNames.BigQueryEndpoint}' must be an http(s) URL, not '{endpointText}'.");
+        }
+
+        var project = SettingReader.Read(configuration, SettingNames.BigQueryProjectId);
+        var dataset = SettingReader.Read(configuration, SettingNames.BigQueryDatasetId);
+        if (sink == SinkKind.BigQuery && (project is null || dataset is null))
+        {
+            throw new InvalidOperationException(
+                $"Setting '{SettingNames.Sink}' is '{SinkKinds.BigQueryName}', which needs the settings " +
+                $"'{SettingNames.BigQueryProjectId}' and '{SettingNames.BigQueryDatasetId}'.");
+        }
+
+        return new WarehouseSettings(sink, SettingReader.Read(configuration, SettingNames.DuckDbPath) ?? Defaults.DuckDbPath)
+        {
+            BigQueryProjectId = project,
+            BigQueryDatasetId = dataset,
+            BigQueryTableId = SettingReader.Read(configuration, SettingNames.BigQueryTableId),
+            BigQueryEndpoint = endpoint,
+        };
+    }
+}
+
+/// <summary>How every setting is looked up.</summary>
+internal static class SettingReader
+{
+    // Environment variables spell nesting with "__" (BigQuery__ProjectId) and configuration turns that into ":";
+    // look the name up as configuration sees it. Blank counts as not set.
+    public static string? Read(IConfiguration configuration, string name)
+    {
+        var value = configuration[name.Replace("__", ":", StringComparison.Ordinal)] ?? configuration[name];
+        return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    }
+}

@@ -1,0 +1,139 @@
+using System.CommandLine;
+using Ecommerce.Pipeline.Cli.Commands;
+using Ecommerce.Pipeline.Cli.Hosting;
+using Ecommerce.Pipeline.Core.Configuration;
+using Ecommerce.Pipeline.Hosting;
+using Ecommerce.Pipeline.Kafka;
+using Microsoft.Extensions.Configuration;
+
+namespace Ecommerce.Pipeline.Cli.Tests.Settings;
+
+/// <summary>The CLI's settings: the environment overlaid with the options given, read by the function app's reader.</summary>
+public sealed class SettingOptionsTests
+{
+    private readonly Command _command;
+    private readonly SettingOptions _settings;
+
+    public SettingOptionsTests()
+    {
+        var bootstrap = Options.BootstrapServers(required: false);
+        var topic = Options.Topic();
+        var sink = ProcessCommand.SinkOption();
+        var duckdb = Options.DuckDbPath();
+        var bigQuery = BigQueryOptions.Create();
+        _command = new Command("verb") { bootstrap, topic, sink, duckdb };
+        bigQuery.AddTo(_command);
+        _settings = new SettingOptions()
+            .Add(bootstrap, SettingNames.KafkaBrokerList)
+            .Add(topic, SettingNames.TransactionsTopic)
+            .Add(sink, SettingNames.Sink)
+            .Add(duckdb, SettingNames.DuckDbPath);
+        bigQuery.AddTo(_settings);
+    }
+
+    [Fact]
+    public void An_option_given_wins_over_the_environment()
+    {
+        var settings = Read(["--bootstrap-servers", "opt:1", "--topic", "from_option"],
+            (SettingNames.KafkaBrokerList, "env:1"), (SettingNames.TransactionsTopic, "from_env"), (SettingNames.DuckDbPath, "env.duckdb"));
+
+        Assert.Equal(("opt:1", "from_option"), (settings.KafkaBrokerList, settings.TransactionsTopic));
+        // Not given: the environment's value, not the option's default.
+        Assert.Equal("env.duckdb", settings.DuckDbPath);
+    }
+
+    [Fact]
+    public void Without_option_or_environment_the_contract_defaults_apply()
+    {
+        var settings = Read(["--bootstrap-servers", "opt:1"]);
+
+        Assert.Equal(PipelineSettings.From(Config((SettingNames.KafkaBrokerList, "opt:1"))), settings);
+        Assert.Equal((Defaults.TransactionsTopic, SinkKind.DuckDb, 1), (settings.TransactionsTopic, settings.Sink, settings.MaxConcurrentWrites));
+    }
+
+    [Fact]
+    public void Kafka_security_comes_from_the_same_settings()
+    {
+        var settings = Read(["--bootstrap-servers", "opt:1"],
+            (SettingNames.KafkaSaslMechanism, "scram_sha512"), (SettingNames.KafkaSaslUsername, "pipeline"),
+            (SettingNames.KafkaSaslPassword, "secret"), (SettingNames.KafkaTls, "enable"));
+
+        Assert.Equal((KafkaSaslMechanism.ScramSha512, "pipeline", true),
+            (settings.KafkaSecurity.Mechanism, settings.KafkaSecurity.Username, settings.KafkaSecurity.Tls));
+    }
+
+    [Fact]
+    public void A_bad_value_fails_as_in_the_function_app_in_the_options_words()
+    {
+        var fromApp = Assert.Throws<InvalidOperationException>(() => PipelineSettings.From(Config(
+            (SettingNames.KafkaBrokerList, "b:1"), (SettingNames.BigQueryEndpoint, "ftp://emulator"))));
+
+        var fromOption = Assert.Throws<UsageException>(() => Read(["--bootstrap-servers", "b:1", "--bigquery-endpoint", "ftp://emulator"]));
+        var fromEnvironment = Assert.Throws<UsageException>(() => Read(["--bootstrap-servers", "b:1"],
+            (SettingNames.BigQueryEndpoint, "ftp://emulator")));
+
+        Assert.Equal("Setting 'BigQuery__Endpoint' must be an http(s) URL, not 'ftp://emulator'.", fromApp.Message);
+        Assert.Equal("--bigquery-endpoint must be an http(s) URL, not 'ftp://emulator'.", fromOption.Message);
+        Assert.Equal(fromOption.Message, fromEnvironment.Message);
+    }
+
+    [Fact]
+    public void The_maintenance_verbs_read_the_warehouse_with_the_same_rules_and_no_kafka()
+    {
+        var parse = _command.Parse(["--sink", "bigquery", "--bigquery-project", "p", "--bigquery-endpoint", "ftp://emulator"]);
+
+        var error = Assert.Throws<UsageException>(() => _settings.ReadWarehouse(parse, new Dictionary<string, string?>()));
+        var warehouse = _settings.ReadWarehouse(_command.Parse(["--sink", "bigquery", "--bigquery-project", "p"]),
+            new Dictionary<string, string?> { [SettingNames.BigQueryDatasetId] = "d" });
+
+        Assert.Equal("--bigquery-endpoint must be an http(s) URL, not 'ftp://emulator'.", error.Message);
+        Assert.Equal((SinkKind.BigQuery, "p", "d", "transactions"),
+            (warehouse.Sink, warehouse.BigQueryProjectId, warehouse.BigQueryDatasetId, warehouse.BigQueryTable));
+    }
+
+    [Fact]
+    public void Sink_bigquery_without_project_names_the_options()
+    {
+        var error = Assert.Throws<UsageException>(() => Read(["--bootstrap-servers", "b:1", "--sink", "BigQuery"]));
+
+        Assert.Equal("--sink is 'bigquery', which needs the settings --bigquery-project and --bigquery-dataset.", error.Message);
+    }
+
+    [Fact]
+    public void Sink_names_are_read_in_any_case_and_decide_the_overlapping_writes()
+    {
+        var settings = Read(["--bootstrap-servers", "b:1", "--sink", "BigQuery", "--bigquery-project", "p", "--bigquery-dataset", "d"]);
+
+        Assert.Equal((SinkKind.BigQuery, 4, "p", "d"),
+            (settings.Sink, settings.MaxConcurrentWrites, settings.BigQueryProjectId, settings.BigQueryDatasetId));
+    }
+
+    [Fact]
+    public void The_embedded_broker_verbs_speak_plaintext_whatever_the_environment_says()
+    {
+        var settings = Read([], EmbeddedBrokerSettings.For("127.0.0.1:9", SinkKind.DuckDb, 0),
+            (SettingNames.KafkaSaslMechanism, "scram_sha512"), (SettingNames.KafkaSaslUsername, "u"),
+            (SettingNames.KafkaSaslPassword, "p"), (SettingNames.KafkaTls, "enable"), (SettingNames.Sink, "bigquery"),
+            (SettingNames.TransactionsTopic, "elsewhere"));
+
+        Assert.Same(KafkaSecurity.Plaintext, settings.KafkaSecurity);
+        Assert.Equal(("127.0.0.1:9", SinkKind.DuckDb, Defaults.TransactionsTopic),
+            (settings.KafkaBrokerList, settings.Sink, settings.TransactionsTopic));
+    }
+
+    private PipelineSettings Read(string[] args, params (string Name, string Value)[] environment) =>
+        Read(args, null, environment);
+
+    private PipelineSettings Read(string[] args, IReadOnlyDictionary<string, string?>? fixedValues,
+        params (string Name, string Value)[] environment)
+    {
+        var parse = _command.Parse(args);
+        Assert.Empty(parse.Errors);
+        return _settings.Read(parse, fixedValues, environment.ToDictionary(e => e.Name, e => (string?)e.Value));
+    }
+
+    private static IConfiguration Config(params (string Key, string Value)[] values) =>
+        new ConfigurationBuilder()
+            .AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value)))
+            .Build();
+}
