@@ -3,7 +3,7 @@ using Ecommerce.Pipeline.Cli.Commands;
 
 namespace Ecommerce.Pipeline.Cli;
 
-/// <summary>The <c>pipeline</c> command line (CONTRACT §4): exit 2 on a usage error, 1 on a runtime failure, 0 on success.</summary>
+/// <summary>The <c>pipeline</c> command line (docs/contract.md, "CLI"): exit 2 on a usage error, 1 on a runtime failure, 0 on success.</summary>
 public static class PipelineCli
 {
     public static RootCommand Build()
