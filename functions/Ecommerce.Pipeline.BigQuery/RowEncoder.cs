@@ -14,10 +14,10 @@ namespace Ecommerce.Pipeline.BigQuery;
 public sealed class RowEncoder<TRow>
 {
     [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_buffer;
+    private static ArrayBufferWriter<byte>? _threadBuffer;
 
     [ThreadStatic]
-    private static Utf8JsonWriter? t_writer;
+    private static Utf8JsonWriter? _threadWriter;
 
     private readonly Column<TRow>[] _columns;
     private readonly JsonEncodedText[] _names;
@@ -37,9 +37,9 @@ public sealed class RowEncoder<TRow>
     /// <summary>One row object as UTF-8 JSON.</summary>
     public byte[] Encode(TRow row)
     {
-        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
+        var buffer = _threadBuffer ??= new ArrayBufferWriter<byte>(1024);
         buffer.ResetWrittenCount();
-        var writer = t_writer ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = false });
+        var writer = _threadWriter ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = false });
         writer.Reset(buffer);
         writer.WriteStartObject();
         writer.WriteString(InsertIdName, _insertId(row));

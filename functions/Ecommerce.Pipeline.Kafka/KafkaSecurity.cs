@@ -27,13 +27,13 @@ public enum KafkaSaslMechanism
 /// <remarks>The password is kept but never shown: <see cref="ToString"/> and every error leave it out.</remarks>
 public sealed class KafkaSecurity
 {
-    private readonly string? password;
+    private readonly string? _password;
 
     private KafkaSecurity(KafkaSaslMechanism mechanism, string? username, string? password, bool tls)
     {
         Mechanism = mechanism;
         Username = username;
-        this.password = password;
+        _password = password;
         Tls = tls;
     }
 
@@ -123,7 +123,7 @@ public sealed class KafkaSecurity
             _ => SaslMechanism.ScramSha512,
         };
         config.SaslUsername = Username;
-        config.SaslPassword = password;
+        config.SaslPassword = _password;
     }
 
     /// <summary>For logs: protocol, mechanism and user, never the password.</summary>

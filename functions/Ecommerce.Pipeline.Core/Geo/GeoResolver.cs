@@ -11,7 +11,7 @@ public sealed class GeoResolver
 {
     private const string ResourceName = "Ecommerce.Pipeline.Core.Geo.countries.bin";
 
-    private static readonly Lazy<GeoResolver> s_default = new(LoadEmbedded, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<GeoResolver> LazyDefault = new(LoadEmbedded, LazyThreadSafetyMode.ExecutionAndPublication);
 
     private GeoResolver(CountryCatalog countries, ReverseGeocoder borders)
     {
@@ -20,7 +20,7 @@ public sealed class GeoResolver
     }
 
     /// <summary>The resolver over the embedded country-coder borders, loaded on first use.</summary>
-    public static GeoResolver Default => s_default.Value;
+    public static GeoResolver Default => LazyDefault.Value;
 
     public CountryCatalog Countries { get; }
 

@@ -19,9 +19,9 @@ public sealed class KafkaDeadLetterPublisher : IDeadLetterPublisher, IDisposable
     public const string SourcePartitionHeader = "dlq.source.partition";
     public const string SourceOffsetHeader = "dlq.source.offset";
 
-    private readonly IProducer<byte[], byte[]> producer;
-    private readonly bool ownsProducer;
-    private int disposed;
+    private readonly IProducer<byte[], byte[]> _producer;
+    private readonly bool _ownsProducer;
+    private int _disposed;
 
     /// <summary>Creates its own producer from <see cref="KafkaClientConfig.Producer"/> with <paramref name="security"/>.</summary>
     public KafkaDeadLetterPublisher(string bootstrapServers, string topic = Defaults.DeadLetterTopic, KafkaSecurity? security = null)
@@ -42,8 +42,8 @@ public sealed class KafkaDeadLetterPublisher : IDeadLetterPublisher, IDisposable
     {
         ArgumentNullException.ThrowIfNull(producer);
         ArgumentException.ThrowIfNullOrWhiteSpace(topic);
-        this.producer = producer;
-        this.ownsProducer = ownsProducer;
+        _producer = producer;
+        _ownsProducer = ownsProducer;
         Topic = topic;
     }
 
@@ -79,7 +79,7 @@ public sealed class KafkaDeadLetterPublisher : IDeadLetterPublisher, IDisposable
             {
                 try
                 {
-                    producer.Produce(Topic, message, batch.OnDelivery);
+                    _producer.Produce(Topic, message, batch.OnDelivery);
                     break;
                 }
                 catch (ProduceException<byte[], byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
@@ -103,11 +103,11 @@ public sealed class KafkaDeadLetterPublisher : IDeadLetterPublisher, IDisposable
     public void Dispose()
     {
         // Once: a host's container and the pipeline that built the publisher may both dispose it.
-        if (ownsProducer && Interlocked.Exchange(ref disposed, 1) == 0)
+        if (_ownsProducer && Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             // Give in-flight records a chance; PublishAsync callers have already waited for theirs.
-            producer.Flush(TimeSpan.FromSeconds(10));
-            producer.Dispose();
+            _producer.Flush(TimeSpan.FromSeconds(10));
+            _producer.Dispose();
         }
     }
 
@@ -128,21 +128,21 @@ public sealed class KafkaDeadLetterPublisher : IDeadLetterPublisher, IDisposable
     /// <summary>Counts delivery reports of one batch; completes when all arrived.</summary>
     private sealed class PendingBatch(int count)
     {
-        private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly int total = count;
-        private int remaining = count;
-        private int failed;
-        private Error? firstError;
-        private Exception? firstException;
+        private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly int _total = count;
+        private int _remaining = count;
+        private int _failed;
+        private Error? _firstError;
+        private Exception? _firstException;
 
-        public Task Completion => completion.Task;
+        public Task Completion => _completion.Task;
 
         public void OnDelivery(DeliveryReport<byte[], byte[]> report)
         {
             if (report.Error.IsError || report.Status != PersistenceStatus.Persisted)
             {
-                Interlocked.Increment(ref failed);
-                Interlocked.CompareExchange(ref firstError, report.Error, null);
+                Interlocked.Increment(ref _failed);
+                Interlocked.CompareExchange(ref _firstError, report.Error, null);
             }
 
             Done(1);
@@ -150,26 +150,26 @@ public sealed class KafkaDeadLetterPublisher : IDeadLetterPublisher, IDisposable
 
         public void Abandon(int notProduced, Exception cause)
         {
-            Interlocked.Add(ref failed, notProduced);
-            Interlocked.CompareExchange(ref firstException, cause, null);
+            Interlocked.Add(ref _failed, notProduced);
+            Interlocked.CompareExchange(ref _firstException, cause, null);
             Done(notProduced);
         }
 
         private void Done(int n)
         {
-            if (Interlocked.Add(ref remaining, -n) != 0)
+            if (Interlocked.Add(ref _remaining, -n) != 0)
             {
                 return;
             }
 
-            if (Volatile.Read(ref failed) == 0)
+            if (Volatile.Read(ref _failed) == 0)
             {
-                completion.TrySetResult();
+                _completion.TrySetResult();
                 return;
             }
 
-            completion.TrySetException(new DeadLetterPublishException(
-                Volatile.Read(ref failed), total, Volatile.Read(ref firstError), Volatile.Read(ref firstException)));
+            _completion.TrySetException(new DeadLetterPublishException(
+                Volatile.Read(ref _failed), _total, Volatile.Read(ref _firstError), Volatile.Read(ref _firstException)));
         }
     }
 }

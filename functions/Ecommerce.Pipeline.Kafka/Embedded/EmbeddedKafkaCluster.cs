@@ -30,14 +30,14 @@ public sealed unsafe class EmbeddedKafkaCluster : IDisposable
     /// </summary>
     public const int RetainedMessagesPerPartition = 15_000;
 
-    private readonly Lock gate = new();
-    private nint handle;
-    private nint cluster;
+    private readonly Lock _gate = new();
+    private nint _handle;
+    private nint _cluster;
 
     private EmbeddedKafkaCluster(nint handle, nint cluster, string bootstrapServers, int brokers)
     {
-        this.handle = handle;
-        this.cluster = cluster;
+        _handle = handle;
+        _cluster = cluster;
         BootstrapServers = bootstrapServers;
         BrokerCount = brokers;
     }
@@ -118,13 +118,13 @@ public sealed unsafe class EmbeddedKafkaCluster : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(replicationFactor, 1);
         var nameBytes = LibRdKafka.Utf8Z(name);
-        lock (gate)
+        lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(cluster == 0, this);
+            ObjectDisposedException.ThrowIf(_cluster == 0, this);
             int err;
             fixed (byte* n = nameBytes)
             {
-                err = LibRdKafka.Get().MockTopicCreate(cluster, n, partitions, Math.Min(replicationFactor, BrokerCount));
+                err = LibRdKafka.Get().MockTopicCreate(_cluster, n, partitions, Math.Min(replicationFactor, BrokerCount));
             }
 
             if (err != 0)
@@ -136,19 +136,19 @@ public sealed unsafe class EmbeddedKafkaCluster : IDisposable
 
     public void Dispose()
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (cluster == 0)
+            if (_cluster == 0)
             {
                 return;
             }
 
             // The cluster uses the handle's log and timers, so it goes first.
             var lib = LibRdKafka.Get();
-            lib.MockClusterDestroy(cluster);
-            lib.Destroy(handle);
-            cluster = 0;
-            handle = 0;
+            lib.MockClusterDestroy(_cluster);
+            lib.Destroy(_handle);
+            _cluster = 0;
+            _handle = 0;
         }
     }
 }

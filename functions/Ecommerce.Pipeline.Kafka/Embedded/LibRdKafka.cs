@@ -15,7 +15,7 @@ internal static unsafe class LibRdKafka
     public const int ConfOk = 0;
 
     private static readonly Lock Gate = new();
-    private static Bindings? bindings;
+    private static Bindings? _bindings;
 
     /// <summary>The file of the librdkafka image Confluent.Kafka loaded.</summary>
     public static string LoadedPath => Get().Path;
@@ -40,7 +40,7 @@ internal static unsafe class LibRdKafka
     {
         lock (Gate)
         {
-            return bindings ??= Bind();
+            return _bindings ??= Bind();
         }
     }
 

@@ -14,7 +14,7 @@ namespace Ecommerce.Pipeline.Kafka.Tests.Security;
 public sealed class SecurityOnTheWireTests : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private readonly EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.StartEmpty(1);
+    private readonly EmbeddedKafkaCluster _cluster = EmbeddedKafkaCluster.StartEmpty(1);
 
     [Theory]
     [InlineData("plaintext", "PLAIN")]
@@ -24,7 +24,7 @@ public sealed class SecurityOnTheWireTests : IDisposable
     {
         var security = KafkaSecurity.Create(mechanism, "pipeline", "not-a-real-password", "disable");
 
-        var error = await FirstErrorAsync(KafkaClientConfig.Producer(cluster.BootstrapServers, "sasl-probe", security));
+        var error = await FirstErrorAsync(KafkaClientConfig.Producer(_cluster.BootstrapServers, "sasl-probe", security));
 
         Assert.Equal(ErrorCode.Local_Authentication, error.Code);
         Assert.Contains($"mechanism {onTheWire}", error.Reason, StringComparison.Ordinal);
@@ -37,7 +37,7 @@ public sealed class SecurityOnTheWireTests : IDisposable
     {
         var security = KafkaSecurity.Create("plaintext", "pipeline", "not-a-real-password", "enable");
 
-        var error = await FirstErrorAsync(KafkaClientConfig.Producer(cluster.BootstrapServers, "tls-probe", security));
+        var error = await FirstErrorAsync(KafkaClientConfig.Producer(_cluster.BootstrapServers, "tls-probe", security));
 
         Assert.Contains("sasl_ssl://", error.Reason, StringComparison.Ordinal);
     }
@@ -45,14 +45,14 @@ public sealed class SecurityOnTheWireTests : IDisposable
     [Fact]
     public void A_plaintext_client_reads_the_metadata()
     {
-        using var admin = new AdminClientBuilder(KafkaClientConfig.Admin(cluster.BootstrapServers, security: KafkaSecurity.Plaintext)).Build();
+        using var admin = new AdminClientBuilder(KafkaClientConfig.Admin(_cluster.BootstrapServers, security: KafkaSecurity.Plaintext)).Build();
 
         var metadata = admin.GetMetadata(Patience);
 
         Assert.Single(metadata.Brokers);
     }
 
-    public void Dispose() => cluster.Dispose();
+    public void Dispose() => _cluster.Dispose();
 
     private static async Task<Error> FirstErrorAsync(ProducerConfig config)
     {
