@@ -7,11 +7,16 @@ namespace Ecommerce.Pipeline.TestSupport.Contracts;
 /// Compares a statement with the upstream document it states a subset of: every key the statement has must exist
 /// upstream with the same value. Name maps (<c>properties</c>, <c>parameters</c>) may list fewer names than upstream;
 /// <c>enum</c> may list fewer values; a <c>required</c> list must be upstream's exactly (a field that becomes required
-/// upstream is drift the project must see).
+/// upstream is drift the project must see). A node that states any of a field's facts must state all of the facts
+/// upstream gives it (<see cref="Facts"/>): a statement that forgot a field's format or item type would otherwise
+/// judge the project by a looser rule than the real service.
 /// </summary>
 public static class StatementDrift
 {
     private static readonly HashSet<string> NameMaps = ["properties", "parameters"];
+
+    /// <summary>What a field is: its type and the constraints on its values, as both document kinds spell them.</summary>
+    private static readonly string[] Facts = ["type", "format", "$ref", "items", "enum", "required"];
 
     /// <summary>Every difference as "location: what"; empty when the statement holds upstream.</summary>
     public static List<string> Differences(JsonNode? stated, JsonNode? upstream, string at)
@@ -37,6 +42,12 @@ public static class StatementDrift
         {
             differences.Add($"{at}: stated an object, upstream {Show(upstream)}");
             return;
+        }
+
+        if (Facts.Any(statedObject.ContainsKey))
+        {
+            differences.AddRange(Facts.Where(f => upstreamObject.ContainsKey(f) && !statedObject.ContainsKey(f))
+                .Select(f => $"{at}/{f}: upstream {Show(upstreamObject[f])}, not stated"));
         }
 
         foreach (var (key, value) in statedObject)
