@@ -60,11 +60,9 @@ public sealed record PipelineSettings(
     public static PipelineSettings From(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var brokers = Read(configuration, SettingNames.KafkaBrokerList, null)
-            ?? throw new InvalidOperationException(
-                $"Setting '{SettingNames.KafkaBrokerList}' is required (the bootstrap servers, e.g. 127.0.0.1:9092).");
+        var kafka = KafkaSettings.From(configuration);
         var warehouse = WarehouseSettings.From(configuration);
-        var portText = Read(configuration, MetricsPortSetting, null);
+        var portText = SettingReader.Read(configuration, MetricsPortSetting);
         var port = Defaults.MetricsPort;
         if (portText is not null
             && (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out port) || port > 65535))
@@ -74,10 +72,10 @@ public sealed record PipelineSettings(
         }
 
         return new PipelineSettings(
-            brokers,
-            Read(configuration, SettingNames.TransactionsTopic, Defaults.TransactionsTopic)!,
-            Read(configuration, SettingNames.DeadLetterTopic, Defaults.DeadLetterTopic)!,
-            Read(configuration, SettingNames.ConsumerGroup, Defaults.ConsumerGroup)!,
+            kafka.KafkaBrokerList,
+            kafka.TransactionsTopic,
+            kafka.DeadLetterTopic,
+            kafka.ConsumerGroup,
             warehouse.Sink,
             warehouse.DuckDbPath,
             port)
@@ -86,22 +84,7 @@ public sealed record PipelineSettings(
             BigQueryDatasetId = warehouse.BigQueryDatasetId,
             BigQueryTableId = warehouse.BigQueryTableId,
             BigQueryEndpoint = warehouse.BigQueryEndpoint,
-            KafkaSecurity = KafkaSecurityFrom(configuration),
+            KafkaSecurity = kafka.KafkaSecurity,
         };
     }
-
-    /// <summary>
-    /// The Kafka security settings alone, for a host that needs nothing else (<c>pipeline produce</c>); the same
-    /// rules as <see cref="From"/>.
-    /// </summary>
-    /// <exception cref="InvalidOperationException">Not KEDA's values, or credentials are missing.</exception>
-    public static KafkaSecurity KafkaSecurityFrom(IConfiguration configuration)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        // As given: a password is not trimmed.
-        return KafkaSecurity.FromSettings(name => configuration[name]);
-    }
-
-    private static string? Read(IConfiguration configuration, string name, string? fallback) =>
-        SettingReader.Read(configuration, name) ?? fallback;
 }

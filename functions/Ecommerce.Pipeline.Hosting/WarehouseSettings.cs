@@ -60,13 +60,23 @@ public sealed record WarehouseSettings(SinkKind Sink, string DuckDbPath)
                 $"'{SettingNames.BigQueryProjectId}' and '{SettingNames.BigQueryDatasetId}'.");
         }
 
-        return new WarehouseSettings(sink, SettingReader.Read(configuration, SettingNames.DuckDbPath) ?? Defaults.DuckDbPath)
+        return new WarehouseSettings(sink, DuckDbPathFrom(configuration))
         {
             BigQueryProjectId = project,
             BigQueryDatasetId = dataset,
             BigQueryTableId = SettingReader.Read(configuration, SettingNames.BigQueryTableId),
             BigQueryEndpoint = endpoint,
         };
+    }
+
+    /// <summary>
+    /// <c>DuckDbPath</c> alone, for the verbs that only read the DuckDB file (<c>query</c>, <c>report</c>): they must
+    /// not fail on a <c>Sink</c> or <c>BigQuery__*</c> setting they never use.
+    /// </summary>
+    public static string DuckDbPathFrom(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return SettingReader.Read(configuration, SettingNames.DuckDbPath) ?? Defaults.DuckDbPath;
     }
 }
 

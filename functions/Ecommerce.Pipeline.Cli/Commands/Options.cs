@@ -3,38 +3,29 @@ using Ecommerce.Pipeline.Core.Configuration;
 
 namespace Ecommerce.Pipeline.Cli.Commands;
 
-/// <summary>Options shared by several verbs; defaults come from the contract's settings (environment) when set.</summary>
+/// <summary>
+/// Options shared by several verbs. Those that stand for settings have no defaults of their own: when not given, the
+/// verb's <see cref="Hosting.SettingOptions"/> reads the setting (environment, then the contract's default), so every
+/// setting has one rule.
+/// </summary>
 internal static class Options
 {
-    public static string? Env(string name) =>
-        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
-
-    public static Option<string> BootstrapServers(bool required = true)
+    /// <param name="required">Whether the verb needs brokers; then its help says the option is required when the setting is not set.</param>
+    public static Option<string> BootstrapServers(bool required = true) => new("--bootstrap-servers")
     {
-        var fromEnv = Env(SettingNames.KafkaBrokerList);
-        var option = new Option<string>("--bootstrap-servers")
-        {
-            Description = $"Kafka bootstrap servers, HOST:PORT,... (default: ${SettingNames.KafkaBrokerList})",
-            Required = required && fromEnv is null,
-        };
-        if (fromEnv is not null)
-        {
-            option.DefaultValueFactory = _ => fromEnv;
-        }
-
-        return option;
-    }
+        Description = "Kafka bootstrap servers, HOST:PORT,... " + (required
+            ? $"(default: ${SettingNames.KafkaBrokerList}; required when that is not set)"
+            : $"(default: ${SettingNames.KafkaBrokerList})"),
+    };
 
     public static Option<string> Topic() => new("--topic")
     {
-        Description = "Topic to read or write",
-        DefaultValueFactory = _ => Env(SettingNames.TransactionsTopic) ?? Defaults.TransactionsTopic,
+        Description = $"Topic to read or write (default: ${SettingNames.TransactionsTopic}, else {Defaults.TransactionsTopic})",
     };
 
     public static Option<string> DuckDbPath() => new("--duckdb")
     {
-        Description = "DuckDB warehouse file",
-        DefaultValueFactory = _ => Env(SettingNames.DuckDbPath) ?? Defaults.DuckDbPath,
+        Description = $"DuckDB warehouse file (default: ${SettingNames.DuckDbPath}, else {Defaults.DuckDbPath})",
     };
 
     public static Option<int> MetricsPort(int defaultPort = Defaults.MetricsPort) => new("--metrics-port")

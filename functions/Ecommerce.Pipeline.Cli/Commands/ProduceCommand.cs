@@ -1,19 +1,22 @@
 using System.CommandLine;
 using System.Globalization;
 using Confluent.Kafka;
+using Ecommerce.Pipeline.Cli.Hosting;
 using Ecommerce.Pipeline.Cli.Producing;
+using Ecommerce.Pipeline.Core.Configuration;
 using Ecommerce.Pipeline.Core.Model;
 using Ecommerce.Pipeline.Hosting;
-using Ecommerce.Pipeline.Kafka;
 using Ecommerce.Pipeline.Kafka.Producing;
-using Microsoft.Extensions.Configuration;
 
 namespace Ecommerce.Pipeline.Cli.Commands;
 
 /// <summary><c>pipeline produce</c>: synthetic transactions (or a JSON-lines file) onto a topic, with a summary.</summary>
 internal static class ProduceCommand
 {
-    public static Command Create()
+    public static Command Create() => Define().Command;
+
+    /// <summary>The verb, and how it reads its settings (brokers, topic, Kafka security) from its options.</summary>
+    internal static (Command Command, SettingOptions Settings) Define()
     {
         var bootstrap = Options.BootstrapServers();
         var topic = Options.Topic();
@@ -34,11 +37,26 @@ internal static class ProduceCommand
                 r.AddError("--count and --duration cannot be used together.");
             }
         });
+        var settingOptions = new SettingOptions()
+            .Add(bootstrap, SettingNames.KafkaBrokerList)
+            .Add(topic, SettingNames.TransactionsTopic);
         command.SetAction(async (parse, cancellationToken) =>
         {
+            KafkaSettings settings;
+            try
+            {
+                // The same rules and error texts as every other verb and the function app.
+                settings = settingOptions.ReadKafka(parse);
+            }
+            catch (UsageException ex)
+            {
+                await Console.Error.WriteLineAsync($"pipeline: {ex.Message}");
+                return ExitCodes.Usage;
+            }
+
             var options = new ProduceOptions
             {
-                Topic = parse.GetValue(topic)!,
+                Topic = settings.TransactionsTopic,
                 Count = parse.GetValue(count) ?? (parse.GetValue(duration) is null && parse.GetValue(file) is null ? 10_000 : null),
                 Duration = parse.GetValue(duration),
                 Rate = parse.GetValue(rate),
@@ -56,28 +74,15 @@ internal static class ProduceCommand
                 return ExitCodes.Usage;
             }
 
-            var servers = parse.GetValue(bootstrap)!;
+            var servers = settings.KafkaBrokerList;
             if (IsLocal(servers) && RetentionGuard.Check(6, options) is { MayExceed: true, Warning: { } warning })
             {
                 await Console.Error.WriteLineAsync($"warning: if this is the embedded broker: {warning}");
             }
 
-            KafkaSecurity security;
             try
             {
-                // The same rules and error text as every other verb and the function app.
-                security = PipelineSettings.KafkaSecurityFrom(new ConfigurationBuilder().AddEnvironmentVariables().Build());
-            }
-            catch (InvalidOperationException ex)
-            {
-                // A bad setting is a usage error, as in every other verb.
-                await Console.Error.WriteLineAsync($"pipeline: {ex.Message}");
-                return ExitCodes.Usage;
-            }
-
-            try
-            {
-                var producer = TransactionProducer.Create(servers, security: security);
+                var producer = TransactionProducer.Create(servers, security: settings.KafkaSecurity);
                 var summary = await ProduceSource.ProduceAsync(producer, options, new ProgressPrinter(), cancellationToken);
                 Print(summary, options.Seed);
                 return summary.Succeeded ? ExitCodes.Success : ExitCodes.Failure;
@@ -93,7 +98,7 @@ internal static class ProduceCommand
                 return ExitCodes.Failure;
             }
         });
-        return command;
+        return (command, settingOptions);
     }
 
     internal static bool IsLocal(string servers) =>

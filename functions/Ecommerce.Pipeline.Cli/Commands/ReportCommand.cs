@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Ecommerce.Pipeline.Cli.Hosting;
+using Ecommerce.Pipeline.Core.Configuration;
 using Ecommerce.Pipeline.DuckDb;
 
 namespace Ecommerce.Pipeline.Cli.Commands;
@@ -7,7 +8,10 @@ namespace Ecommerce.Pipeline.Cli.Commands;
 /// <summary><c>pipeline report [--duckdb PATH]</c>: the standard analytics.</summary>
 internal static class ReportCommand
 {
-    public static Command Create()
+    public static Command Create() => Define().Command;
+
+    /// <summary>The verb, and how it reads its one setting (<c>DuckDbPath</c>) from its options.</summary>
+    internal static (Command Command, SettingOptions Settings) Define()
     {
         var duckdb = Options.DuckDbPath();
         var minutes = Options.Positive("--minutes", "Window of the sales-per-minute section", 15);
@@ -16,12 +20,13 @@ internal static class ReportCommand
         {
             duckdb, minutes,
         };
+        var settingOptions = new SettingOptions().Add(duckdb, SettingNames.DuckDbPath);
         command.SetAction(parse => ExitCodeMapper.GuardedAsync(() =>
         {
-            Print(parse.GetValue(duckdb)!, parse.GetValue(minutes));
+            Print(settingOptions.ReadDuckDbPath(parse), parse.GetValue(minutes));
             return Task.FromResult(ExitCodes.Success);
         }));
-        return command;
+        return (command, settingOptions);
     }
 
     public static void Print(string duckDbPath, int minutes = 15)

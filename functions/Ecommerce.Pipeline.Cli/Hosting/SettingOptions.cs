@@ -41,6 +41,15 @@ internal sealed class SettingOptions
     public WarehouseSettings ReadWarehouse(ParseResult parse, IReadOnlyDictionary<string, string?>? environment = null) =>
         Read(parse, WarehouseSettings.From, null, environment);
 
+    /// <summary>Only the Kafka settings, layered the same way, for the verbs that write no warehouse (produce).</summary>
+    /// <exception cref="UsageException">A setting is missing or not allowed; named by its option when the verb has one.</exception>
+    public KafkaSettings ReadKafka(ParseResult parse, IReadOnlyDictionary<string, string?>? environment = null) =>
+        Read(parse, KafkaSettings.From, null, environment);
+
+    /// <summary>Only the DuckDB file, layered the same way, for the verbs that just read it (query, report).</summary>
+    public string ReadDuckDbPath(ParseResult parse, IReadOnlyDictionary<string, string?>? environment = null) =>
+        Read(parse, WarehouseSettings.DuckDbPathFrom, null, environment);
+
     private T Read<T>(ParseResult parse, Func<IConfiguration, T> reader, IReadOnlyDictionary<string, string?>? fixedValues,
         IReadOnlyDictionary<string, string?>? environment)
     {
@@ -76,12 +85,15 @@ internal sealed class SettingOptions
         }
     }
 
-    // The settings' error text in the verb's words: "Setting 'Sink' must be ..." reads "--sink must be ...".
+    // The settings' error text in the verb's words: "Setting 'Sink' must be ..." reads "--sink must be ...". A missing
+    // setting also names the setting, since either the option or the environment could have given it.
     private string InOptionNames(string message)
     {
         foreach (var (option, setting, _, _) in _options)
         {
             message = message
+                .Replace($"Setting '{setting}' is required", $"{option.Name} is required unless the setting {setting} is set",
+                    StringComparison.Ordinal)
                 .Replace($"Setting '{setting}'", option.Name, StringComparison.Ordinal)
                 .Replace($"'{setting}'", option.Name, StringComparison.Ordinal);
         }
