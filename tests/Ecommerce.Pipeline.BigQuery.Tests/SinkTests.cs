@@ -4,7 +4,6 @@ using System.Text.Json;
 using Ecommerce.Pipeline.BigQuery.Rest;
 using Ecommerce.Pipeline.Core.Processing;
 using Ecommerce.Pipeline.Core.Schema;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Ecommerce.Pipeline.BigQuery.Tests;
 
@@ -214,7 +213,7 @@ public sealed class SinkTests : IAsyncLifetime
     [Fact]
     public async Task QuotaExceeded_backs_off_for_minutes()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new TimerObservingTimeProvider(DateTimeOffset.UtcNow);
         var (client, sink) = await TestData.SinkAsync(_standIn, clientOptions: new BigQueryClientOptions
         {
             Endpoint = _standIn.Endpoint, UseJitter = false, TimeProvider = clock,
@@ -223,11 +222,15 @@ public sealed class SinkTests : IAsyncLifetime
         _standIn.FailNext(403, "quotaExceeded");
 
         var writing = sink.WriteRowsAsync(TestData.Rows(4), CancellationToken.None);
-        await Poll.UntilAsync(() => client.Retries == 1, "the quota retry to be scheduled");
+        // The retry is counted before its delay timer exists: advancing the clock is only exact once the timer does.
+        await clock.WaitForTimersAsync(1).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(1, client.Retries);
         clock.Advance(TimeSpan.FromSeconds(59));
+        Assert.Equal(0, clock.Fired);
         Assert.Single(_standIn.InsertAlls);
         Assert.False(writing.IsCompleted);
         clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, clock.Fired);
         var result = await writing.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(4, result.Inserted);
@@ -340,24 +343,6 @@ public sealed class SinkTests : IAsyncLifetime
 
         Assert.Equal(0, result.Inserted);
         Assert.Empty(_standIn.InsertAlls);
-    }
-}
-
-internal static class Poll
-{
-    public static async Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Timed out waiting for {what}.");
-            }
-
-            await Task.Yield();
-            await Task.Delay(5);
-        }
     }
 }
 
