@@ -41,34 +41,17 @@ internal sealed class TransactionWriter
         w.WriteStartObject();
         var camel = session.CamelCase;
         var missingField = defect.MissingField;
-        var invalidId = defect.InvalidId;
 
         // transaction_id
         var txName = camel ? FieldNames.TransactionIdCamel : FieldNames.TransactionId;
-        if (missingField == Defect.FieldTransactionId)
-        {
-            _defects.WriteMissing(txName, defect.Variant % 4);
-        }
-        else if (invalidId == Defect.FieldTransactionId)
-        {
-            _defects.WriteBadId(txName, defect.Variant % Garbage.BadIdKinds, sequence);
-        }
-        else
+        if (!WriteIdDefect(txName, Defect.FieldTransactionId, defect, sequence))
         {
             _ids.WriteTransactionId(txName, sequence);
         }
 
         // user_id
         var userName = camel ? FieldNames.UserIdCamel : FieldNames.UserId;
-        if (missingField == Defect.FieldUserId)
-        {
-            _defects.WriteMissing(userName, defect.Variant % 4);
-        }
-        else if (invalidId == Defect.FieldUserId)
-        {
-            _defects.WriteBadId(userName, defect.Variant % Garbage.BadIdKinds, sequence);
-        }
-        else
+        if (!WriteIdDefect(userName, Defect.FieldUserId, defect, sequence))
         {
             _ids.WriteUserId(userName, session.User);
         }
@@ -76,15 +59,7 @@ internal sealed class TransactionWriter
         // product_id
         var product = _catalogue.NextProduct();
         var productName = camel ? FieldNames.ProductIdCamel : FieldNames.ProductId;
-        if (missingField == Defect.FieldProductId)
-        {
-            _defects.WriteMissing(productName, defect.Variant % 4);
-        }
-        else if (invalidId == Defect.FieldProductId)
-        {
-            _defects.WriteBadId(productName, defect.Variant % Garbage.BadIdKinds, sequence);
-        }
-        else
+        if (!WriteIdDefect(productName, Defect.FieldProductId, defect, sequence))
         {
             _ids.WriteProductId(productName, product);
         }
@@ -170,5 +145,23 @@ internal sealed class TransactionWriter
 
         w.WriteEndObject();
         w.Flush();
+    }
+
+    /// <summary>Writes the id field <paramref name="field"/> missing or malformed when the defect says so; false: write it valid.</summary>
+    private bool WriteIdDefect(JsonEncodedText name, int field, Defect defect, long sequence)
+    {
+        if (defect.MissingField == field)
+        {
+            _defects.WriteMissing(name, defect.Variant % 4);
+            return true;
+        }
+
+        if (defect.InvalidId == field)
+        {
+            _defects.WriteBadId(name, defect.Variant % Garbage.BadIdKinds, sequence);
+            return true;
+        }
+
+        return false;
     }
 }
