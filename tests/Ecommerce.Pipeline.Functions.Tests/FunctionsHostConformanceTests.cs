@@ -167,10 +167,70 @@ public sealed class FunctionsHostConformanceTests : IDisposable
             published.Select(m => m.Header(KafkaDeadLetterPublisher.ReasonHeader)).Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task A_failing_sink_gives_a_failure_and_the_retried_batch_is_stored_once_when_it_recovers()
+    {
+        KafkaRecordStub stored = new(0, 19, Events.Transaction("s-0", Now.AddMinutes(-2)), "user-0", Now);
+        KafkaRecordStub[] batch =
+        [
+            new(0, 20, Events.Transaction("s-1", Now.AddMinutes(-1)), "user-1", Now),
+            new(1, 21, Events.Transaction("s-2", Now.AddMinutes(-1)), "user-2", Now),
+        ];
+        await using (var first = await StartLoadedWorkerAsync())
+        {
+            await InvokeAndSucceedAsync(first, [stored]);
+            Assert.Equal(0, await first.TerminateAsync(TimeSpan.FromSeconds(5)));
+        }
+
+        // A clean stop checkpoints the warehouse: no write-ahead log is left behind.
+        var walPath = DatabasePath + ".wal";
+        Assert.False(File.Exists(walPath));
+        await using (var worker = await StartLoadedWorkerAsync())
+        {
+            // A record stored before the restart comes again: found in the warehouse, nothing written, so the
+            // warehouse is open and still has no log file.
+            await InvokeAndSucceedAsync(worker, [stored]);
+
+            // Where DuckDB's write-ahead log goes, a directory now stands: the first write fails as on a broken disk.
+            var wal = Directory.CreateDirectory(walPath);
+            var function = worker.FunctionId(ProcessTransactionsFunction.FunctionName);
+            var failed = await worker.Stream.InvokeAsync(KafkaInvocations.Batch(function, batch), HostedWorker.Deadline);
+            Assert.Equal(Status.Failure, failed.Result.Status);
+            Assert.Contains(worker.Stream.Logs, l => l.Level == RpcLog.Types.Level.Error
+                && l.Message.StartsWith("Batch of 2 not stored (attempt 0); the host retries it and commits nothing", StringComparison.Ordinal));
+
+            // The disk is back; the host runs the same batch again under the function's retry policy.
+            wal.Delete();
+            var retried = await worker.Stream.InvokeAsync(
+                KafkaInvocations.Batch(function, batch, KafkaInvocations.Retry(1, -1, failed.Result.Exception.Message)), HostedWorker.Deadline);
+            Assert.True(retried.Result.Status == Status.Success, retried.Result.Exception?.Message + "\n" + worker.Stream.DescribeLogs());
+
+            Assert.Equal(0, await worker.TerminateAsync(TimeSpan.FromSeconds(5)));
+        }
+
+        using var warehouse = DuckDbQueryRunner.Open(DatabasePath);
+        Assert.Equal(["s-0", "s-1", "s-2"],
+            warehouse.Execute("SELECT transaction_id FROM transactions ORDER BY transaction_id").Rows.Select(r => (string)r[0]!));
+    }
+
     public void Dispose()
     {
         _cluster.Dispose();
         _directory.Dispose();
+    }
+
+    private async Task<HostedWorker> StartLoadedWorkerAsync()
+    {
+        var worker = await HostedWorker.StartAsync(AppOutput, HostArgumentStyle.Both, AppSettings());
+        await worker.InitializeAndLoadAsync(AppOutput);
+        return worker;
+    }
+
+    private static async Task InvokeAndSucceedAsync(HostedWorker worker, IReadOnlyList<KafkaRecordStub> batch)
+    {
+        var response = await worker.Stream.InvokeAsync(
+            KafkaInvocations.Batch(worker.FunctionId(ProcessTransactionsFunction.FunctionName), batch), HostedWorker.Deadline);
+        Assert.True(response.Result.Status == Status.Success, response.Result.Exception?.Message + "\n" + worker.Stream.DescribeLogs());
     }
 
     private Dictionary<string, string> AppSettings() => new()
