@@ -95,12 +95,12 @@ public sealed class FunctionsHostConformanceTests : IDisposable
             Assert.Equal(["properties"], fromFile.EnumerateObject().Select(p => p.Name).Except(trigger.EnumerateObject().Select(p => p.Name)));
             Assert.Empty(fromFile.GetProperty("properties").EnumerateObject());
 
-            // The function-level retry the host runs a failed batch under: exponential, unlimited, 1 s to 5 min.
+            // The function-level retry the host runs a failed batch under: exponential, unlimited, 1 s to 1 min.
             var retry = function.RetryOptions;
             Assert.Equal(RpcRetryOptions.Types.RetryStrategy.ExponentialBackoff, retry.RetryStrategy);
             Assert.Equal(-1, retry.MaxRetryCount);
             Assert.Equal(TimeSpan.FromSeconds(1), retry.MinimumInterval.ToTimeSpan());
-            Assert.Equal(TimeSpan.FromMinutes(5), retry.MaximumInterval.ToTimeSpan());
+            Assert.Equal(TimeSpan.FromMinutes(1), retry.MaximumInterval.ToTimeSpan());
             var writtenRetry = expected.GetProperty("retry");
             Assert.Equal(writtenRetry.GetProperty("maxRetryCount").GetInt32(), retry.MaxRetryCount);
             Assert.Equal(TimeSpan.Parse(writtenRetry.GetProperty("minimumInterval").GetString()!, CultureInfo.InvariantCulture),
