@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -86,9 +85,7 @@ public sealed partial class ContainerLayoutTests
             .Select(a => Path.GetDirectoryName(a.Name)!.Replace('\\', '/'))];
     }
 
-    private static string AppOutput() =>
-        typeof(ContainerLayoutTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .Single(a => a.Key == "FunctionsAppOutput").Value!;
+    private static string AppOutput() => FunctionsMetadataTests.AppOutput();
 
     [GeneratedRegex(@"\\\r?\n")]
     private static partial Regex Continuation();

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Reflection;
 using System.Text.Json;
 using Ecommerce.Pipeline.Core.Configuration;
 using Ecommerce.Pipeline.DuckDb;
@@ -245,7 +244,5 @@ public sealed class FunctionsHostConformanceTests : IDisposable
         ["AzureFunctionsJobHost__functions__0"] = ProcessTransactionsFunction.FunctionName,
     };
 
-    private static string AppOutput =>
-        typeof(FunctionsHostConformanceTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .Single(a => a.Key == "FunctionsAppOutput").Value!;
+    private static string AppOutput => FunctionsMetadataTests.AppOutput();
 }

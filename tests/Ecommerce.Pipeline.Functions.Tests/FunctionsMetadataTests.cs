@@ -166,7 +166,8 @@ public sealed class FunctionsMetadataTests
 
     private static JsonElement Function(string name) => Functions.Single(f => f.GetProperty("name").GetString() == name);
 
-    private static string AppOutput() =>
+    /// <summary>The folder the Worker SDK built the app into (functions.metadata, worker.config.json, host.json).</summary>
+    internal static string AppOutput() =>
         typeof(FunctionsMetadataTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .Single(a => a.Key == "FunctionsAppOutput").Value!;
 
