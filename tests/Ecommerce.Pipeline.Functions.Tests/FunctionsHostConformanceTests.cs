@@ -122,7 +122,10 @@ public sealed class FunctionsHostConformanceTests : IDisposable
             new(1, 6, """{"transaction_id":"h-x","product_id":"p","price":1,"timestamp":"2026-11-25T11:00:00Z"}""", "user-3", Now),
             new(2, 0, Events.Transaction("h-3", Now.AddSeconds(-5)), "user-4", Now),
         ];
-        await using (var worker = await HostedWorker.StartAsync(AppOutput, HostArgumentStyle.Functions, AppSettings()))
+        var metricsPort = HostingRegistrationTests.FreePort();
+        var settings = AppSettings();
+        settings[Hosting.PipelineSettings.MetricsPortSetting] = metricsPort.ToString(CultureInfo.InvariantCulture);
+        await using (var worker = await HostedWorker.StartAsync(AppOutput, HostArgumentStyle.Functions, settings))
         {
             await worker.InitializeAndLoadAsync(AppOutput);
             var function = worker.FunctionId(ProcessTransactionsFunction.FunctionName);
@@ -130,10 +133,16 @@ public sealed class FunctionsHostConformanceTests : IDisposable
             var first = await worker.Stream.InvokeAsync(KafkaInvocations.Batch(function, batch), HostedWorker.Deadline);
             Assert.True(first.Result.Status == Status.Success, first.Result.Exception?.Message);
 
-            // The same batch again, as after a failure the extension did not commit: nothing may be stored twice.
+            // The same batch again, as the host reruns it under the function's retry policy (with its retry context):
+            // nothing may be stored twice, and the worker counts the rerun.
             var again = await worker.Stream.InvokeAsync(
                 KafkaInvocations.Batch(function, batch, KafkaInvocations.Retry(1, -1, "sink unavailable")), HostedWorker.Deadline);
             Assert.True(again.Result.Status == Status.Success, again.Result.Exception?.Message);
+            using (var http = new HttpClient())
+            {
+                var metrics = await http.GetStringAsync(new Uri($"http://127.0.0.1:{metricsPort}/metrics"));
+                Assert.Contains("pipeline_sink_retries_total{sink=\"duckdb\"} 1", metrics, StringComparison.Ordinal);
+            }
 
             // An element that is not KafkaEventData (a binding or extension mismatch): a Failure, so it is retried and
             // not committed, and the good record in the same batch is not stored on its own.
