@@ -41,16 +41,19 @@ internal static class QuerySandbox
         ("enable_external_access", "false"),
         ("autoinstall_known_extensions", "false"),
         ("autoload_known_extensions", "false"),
-        ("lock_configuration", "true"),
     ];
+
+    private static readonly (string Name, string Value)[] Locked = [("lock_configuration", "true")];
 
     public static DuckDBConnection Open(string fullPath)
     {
         var connection = DuckDbConnections.Open(fullPath, StartUp);
         try
         {
+            // Checked before locking: a shared instance that is not ours (read-write) must be left as it was.
+            Verify(connection, fullPath, Expected);
             DuckDbConnections.Execute(connection, "SET lock_configuration = true");
-            Verify(connection, fullPath);
+            Verify(connection, fullPath, Locked);
             return connection;
         }
         catch (DuckDBException e)
@@ -65,11 +68,11 @@ internal static class QuerySandbox
         }
     }
 
-    private static void Verify(DuckDBConnection connection, string fullPath)
+    private static void Verify(DuckDBConnection connection, string fullPath, (string Name, string Value)[] expected)
     {
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT name, lower(value) FROM duckdb_settings() WHERE name IN (" +
-            string.Join(", ", Expected.Select(e => DuckDbSchema.Literal(e.Name))) + ")";
+            string.Join(", ", expected.Select(e => DuckDbSchema.Literal(e.Name))) + ")";
         var actual = new Dictionary<string, string>(StringComparer.Ordinal);
         using (var reader = command.ExecuteReader())
         {
@@ -79,7 +82,7 @@ internal static class QuerySandbox
             }
         }
 
-        var wrong = Expected.Where(e => actual.GetValueOrDefault(e.Name) != e.Value).Select(e => $"{e.Name}={actual.GetValueOrDefault(e.Name)}").ToList();
+        var wrong = expected.Where(e => actual.GetValueOrDefault(e.Name) != e.Value).Select(e => $"{e.Name}={actual.GetValueOrDefault(e.Name)}").ToList();
         if (wrong.Count > 0)
         {
             throw new WarehouseException(
