@@ -32,7 +32,7 @@ internal static class StatementGuard
             if (count > 1)
             {
                 throw new QueryRefusedException(
-                    $"{count} statements are not allowed in {Verb}: it runs exactly one query, so nothing may follow the first ';'.");
+                    $"A second statement (after ';') is not allowed in {Verb}: it runs exactly one query ({count} statements given).");
             }
 
             var state = NativeMethods.ExtractStatements.DuckDBPrepareExtractedStatement(connection.NativeConnection, extracted, 0, out var prepared);
