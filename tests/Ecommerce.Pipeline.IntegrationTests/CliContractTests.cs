@@ -101,7 +101,7 @@ public sealed class CliContractTests
         var (code, stdout, stderr) = await PipelineProcess.RunAsync(
             ["dev", "--duration", "4s", "--rate", "500", "--duckdb", db, "--metrics-port", "0"], Timeout, environment: realClusterSecurity);
         Assert.True(code == 0, stderr);
-        Assert.Contains("== Revenue by country ==", stdout, StringComparison.Ordinal);
+        Assert.Contains("== Revenue by country, ranked within each currency ==", stdout, StringComparison.Ordinal);
         Assert.Contains("== Dead letters by reason ==", stdout, StringComparison.Ordinal);
         var charts = Path.ChangeExtension(db, ".run.html");
         Assert.Contains($"dev: charts of this run: {charts}", stdout, StringComparison.Ordinal);
