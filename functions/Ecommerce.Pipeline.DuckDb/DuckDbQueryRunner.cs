@@ -88,7 +88,7 @@ public sealed class DuckDbQueryRunner : IDisposable
         catch (DuckDBException e)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            throw new WarehouseException(e.Message.Trim(), e);
+            throw _sandboxed ? StatementGuard.Failure(e.Message, e) : new WarehouseException(e.Message.Trim(), e);
         }
     }
 

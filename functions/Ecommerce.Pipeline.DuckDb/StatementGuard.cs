@@ -40,7 +40,7 @@ internal static class StatementGuard
             {
                 if (state != DuckDBState.Success)
                 {
-                    throw PrepareFailure(NativeMethods.PreparedStatements.DuckDBPrepareError(prepared) ?? "unknown error");
+                    throw Failure(NativeMethods.PreparedStatements.DuckDBPrepareError(prepared) ?? "unknown error");
                 }
 
                 if (StatementKinds.Refusal(StatementKinds.Of(prepared)) is { } refusal)
@@ -51,15 +51,22 @@ internal static class StatementGuard
         }
     }
 
-    // With external access off, DuckDB refuses any file, network or extension access while binding, as a
-    // "Permission Error" (COPY TO, EXPORT DATABASE, read_text/read_csv/read_parquet/glob, CREATE SECRET, ...).
-    private static Exception PrepareFailure(string error)
+    /// <summary>
+    /// A DuckDB error of a sandboxed statement, from binding or running it. With external access off, DuckDB refuses
+    /// any file, network or extension access as a "Permission Error" (COPY TO, EXPORT DATABASE, read_text, read_csv,
+    /// read_parquet, glob and CREATE SECRET while binding; sniff_csv or duckdb_extensions() while running): that is
+    /// a refusal, said as one; anything else (a syntax error, an unknown table) is DuckDB's own message.
+    /// </summary>
+    public static Exception Failure(string error, Exception? inner = null)
     {
         var firstLine = error.Trim().Split('\n')[0].Trim();
-        return firstLine.StartsWith("Permission Error", StringComparison.Ordinal)
-            ? new QueryRefusedException(
-                $"Reaching outside the warehouse is not allowed in {Verb}: it reads only the warehouse file, with no other files, " +
-                $"network or extensions (DuckDB: {firstLine}).")
-            : new WarehouseException(error.Trim());
+        if (!firstLine.StartsWith("Permission Error", StringComparison.Ordinal))
+        {
+            return inner is null ? new WarehouseException(error.Trim()) : new WarehouseException(error.Trim(), inner);
+        }
+
+        var message = $"Reaching outside the warehouse is not allowed in {Verb}: it reads only the warehouse file, with no other " +
+            $"files, network or extensions (DuckDB: {firstLine}).";
+        return inner is null ? new QueryRefusedException(message) : new QueryRefusedException(message, inner);
     }
 }

@@ -45,7 +45,10 @@ public sealed class SandboxWarehouse : IDisposable
         ["read_text"] = ("SELECT content FROM read_text('{out}/canary.csv')", null),
         ["read_csv"] = ("SELECT * FROM read_csv('{out}/canary.csv')", null),
         ["read_parquet"] = ("SELECT * FROM read_parquet('{out}/canary.parquet')", null),
+        ["read_json"] = ("SELECT * FROM read_json('{out}/canary.csv')", null),
         ["glob"] = ("SELECT file FROM glob('{out}/*')", null),
+        // Refused while running rather than while binding.
+        ["sniff_csv"] = ("SELECT * FROM sniff_csv('{out}/canary.csv')", null),
         ["replacement_scan"] = ("SELECT * FROM '{out}/canary.csv'", null),
         ["attach_file"] = ("ATTACH '{out}/attached.duckdb' AS other", "attached.duckdb"),
         ["attach_memory"] = ("ATTACH ':memory:' AS scratch", null),
