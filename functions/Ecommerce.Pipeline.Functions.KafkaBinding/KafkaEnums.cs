@@ -4,7 +4,7 @@ namespace Microsoft.Azure.Functions.Worker;
 // tests/contracts/kafka-worker-extension says where each fact comes from): the WebJobs extension parses the
 // member names the Worker SDK writes, and -1 for NotSet matters.
 #pragma warning disable CA1008 // The official enums have no None member; the shim must not add one.
-#pragma warning disable CA1720 // Int, Long, String, Float, Double: the official member names.
+#pragma warning disable CA1720 // Int, Long, String: the official member names.
 
 /// <summary>SASL mechanism (<c>sasl.mechanism</c>).</summary>
 public enum BrokerAuthenticationMode
@@ -35,13 +35,11 @@ public enum OAuthBearerMethod
 }
 
 /// <summary>The data type of the message key, for Avro-less key deserialisation.</summary>
-public enum KafkaMessageKeyDataType
+public enum KafkaMessageKeyType
 {
     Int = 0,
     Long,
     String,
-    Float,
-    Double,
     Binary,
 }
 #pragma warning restore CA1720

@@ -13,7 +13,9 @@ namespace Microsoft.Azure.Functions.Worker;
 /// </summary>
 /// <remarks>
 /// This is a build-time shim only: it names no host extension, so a Functions host started on this build has no
-/// Kafka listener. Containers and <c>func start</c> build with <c>-p:UseOfficialKafkaExtension=true</c>, which
+/// Kafka listener. It also leaves out the official attribute's <c>[InputConverter(typeof(KafkaRecordConverter))]</c>
+/// and <c>[ConverterFallbackBehavior(Default)]</c>: that converter (in Worker.Core's terms) only serves
+/// <c>KafkaRecord</c> parameters, and the app binds <c>string[]</c>, so the shim carries no converter of its own. Containers and <c>func start</c> build with <c>-p:UseOfficialKafkaExtension=true</c>, which
 /// swaps this assembly for the official package (and with it the <c>Microsoft.Azure.WebJobs.Extensions.Kafka</c>
 /// host extension). The function's source is the same either way.
 /// </remarks>
@@ -39,7 +41,7 @@ public sealed class KafkaTriggerAttribute : TriggerBindingAttribute, ISupportCar
     public string? KeyAvroSchema { get; set; }
 
     /// <summary>The key's type when no <see cref="KeyAvroSchema"/> is given.</summary>
-    public KafkaMessageKeyDataType KeyDataType { get; set; } = KafkaMessageKeyDataType.String;
+    public KafkaMessageKeyType KeyDataType { get; set; } = KafkaMessageKeyType.String;
 
     /// <summary><c>sasl.mechanism</c>.</summary>
     public BrokerAuthenticationMode AuthenticationMode { get; set; } = BrokerAuthenticationMode.NotSet;

@@ -99,6 +99,35 @@ public sealed class KafkaBindingShimContractTests
     }
 
     [Fact]
+    public void The_converter_wiring_is_the_stated_one_in_the_official_assembly_and_absent_from_the_shim()
+    {
+        // The official attribute names its KafkaRecord converter and fallback (Worker.Core attributes); the shim
+        // deliberately carries neither, as the app binds string[] (KafkaTriggerAttribute's remarks).
+        var type = typeof(KafkaTriggerAttribute);
+        var stated = Statement.GetProperty("trigger").GetProperty("converterAttributes").EnumerateObject()
+            .Select(a => $"{a.Name}={a.Value.GetString()}").Order(StringComparer.Ordinal);
+        // InputConverterAttribute.ConverterType and ConverterFallbackBehaviorAttribute.Behavior, read by name so the
+        // test needs no Worker.Core reference of its own.
+        var actual = type.GetCustomAttributes(inherit: false)
+            .Select(a => a.GetType().Name switch
+            {
+                "InputConverterAttribute" => $"InputConverter={((Type)a.GetType().GetProperty("ConverterType")!.GetValue(a)!).Name}",
+                "ConverterFallbackBehaviorAttribute" => $"ConverterFallbackBehavior={a.GetType().GetProperty("Behavior")!.GetValue(a)}",
+                _ => null,
+            })
+            .OfType<string>().Order(StringComparer.Ordinal);
+
+        if (type.Assembly.GetName().Name == Statement.GetProperty("package").GetString())
+        {
+            Assert.Equal(stated, actual);
+        }
+        else
+        {
+            Assert.Empty(actual);
+        }
+    }
+
+    [Fact]
     public void Cardinality_follows_is_batched()
     {
         var attribute = new KafkaTriggerAttribute("b", "t");
