@@ -2,6 +2,7 @@ using Confluent.Kafka;
 using Ecommerce.Pipeline.BigQuery.Rest;
 using Ecommerce.Pipeline.Core.Processing;
 using Ecommerce.Pipeline.DuckDb;
+using Ecommerce.Pipeline.Kafka.Consuming;
 
 namespace Ecommerce.Pipeline.Cli.Hosting;
 
@@ -30,7 +31,7 @@ internal static class ExitCodeMapper
         UsageException => (ExitCodes.Usage, $"pipeline: {ex.Message}"),
         KafkaException kafka => (ExitCodes.Failure, $"pipeline: error: Kafka: {kafka.Error.Reason}"),
         BigQueryException or HttpRequestException => (ExitCodes.Failure, $"pipeline: error: BigQuery: {ex.Message}"),
-        SinkUnavailableException or RuntimeFailureException or WarehouseException
+        SinkUnavailableException or BatchAbandonedException or RuntimeFailureException or WarehouseException
             or IOException or UnauthorizedAccessException or InvalidOperationException or TimeoutException
             => (ExitCodes.Failure, $"pipeline: error: {ex.Message}"),
         _ => null,
