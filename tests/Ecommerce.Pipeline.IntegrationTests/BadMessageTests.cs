@@ -56,7 +56,7 @@ public sealed class BadMessageTests
         Assert.Equal(bad, dead.GetProperty("payload").GetString());
 
         var dlq = Assert.Single(KafkaTestKit.ConsumeAll(broker.BootstrapServers, "transactions_dlq"));
-        using var record = JsonDocument.Parse(dlq.Value);
+        using var record = JsonDocument.Parse(dlq.Value!);
         Assert.Equal(bad, record.RootElement.GetProperty("payload").GetString());
     }
 

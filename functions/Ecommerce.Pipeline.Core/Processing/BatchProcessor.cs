@@ -1,3 +1,4 @@
+using System.Text;
 using Ecommerce.Pipeline.Core.Geo;
 using Ecommerce.Pipeline.Core.Model;
 using Ecommerce.Pipeline.Core.Parsing;
@@ -79,7 +80,10 @@ public sealed class BatchProcessor
 #pragma warning restore CA1031
         {
             row = null;
-            failure = new(DeadLetterReason.InternalError, $"{ex.GetType().Name}: {ex.Message}", null);
+            // The detail goes into JSON and UTF-8 tables: a lone surrogate in the message would fail them, so it
+            // becomes U+FFFD on the way through UTF-8.
+            var detail = Encoding.UTF8.GetString(Encoding.UTF8.GetBytes($"{ex.GetType().Name}: {ex.Message}"));
+            failure = new(DeadLetterReason.InternalError, detail, null);
             return false;
         }
     }

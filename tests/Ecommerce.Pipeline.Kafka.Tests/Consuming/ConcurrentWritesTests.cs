@@ -84,7 +84,7 @@ public sealed class ConcurrentWritesTests : IDisposable
         {
             MaxBatchRecords = 20,
             UntilIdle = TimeSpan.FromSeconds(2),
-        }, step, "fake", NullLogger.Instance);
+        }, step, "fake", NullLogger.Instance, metrics: null);
 
         var failure = await Assert.ThrowsAsync<BatchAbandonedException>(
             () => processor.RunAsync(CancellationToken.None).WaitAsync(ConsumingKit.RunDeadline));
