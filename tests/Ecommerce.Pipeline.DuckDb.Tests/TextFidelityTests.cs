@@ -89,8 +89,8 @@ public sealed class AppenderStringOverloadTests : IDisposable
 
         using (var appender = connection.CreateAppender("t"))
         {
-            appender.CreateRow().AppendValue(1).AppendValue("vi\0sa").EndRow();
-            appender.CreateRow().AppendValue(2).AppendValue(System.Text.Encoding.UTF8.GetBytes("vi\0sa").AsSpan()).EndRow();
+            appender.CreateRow().AppendValue((int?)1).AppendValue("vi\0sa").EndRow();
+            appender.CreateRow().AppendValue((int?)2).AppendValue(System.Text.Encoding.UTF8.GetBytes("vi\0sa").AsSpan()).EndRow();
         }
 
         using var query = connection.CreateCommand();
