@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using DuckDB.NET.Data;
-using Ecommerce.Pipeline.Core.Geo;
 using Ecommerce.Pipeline.Core.Model;
 using Ecommerce.Pipeline.Core.Processing;
 using Ecommerce.Pipeline.DuckDb;
@@ -225,8 +224,7 @@ public sealed class EscapePropertyTests : IAsyncLifetime
 
     private static async Task RunAsync(ITransactionSink sink, List<RawRecord> records)
     {
-        var handler = new TransactionBatchHandler(new BatchProcessor(TimeProvider.System, GeoResolver.Default), sink,
-            new MemoryDeadLetterPublisher(), NullPipelineMetrics.Instance, TimeProvider.System);
+        var handler = TestData.Handler(sink, new MemoryDeadLetterPublisher());
         foreach (var batch in records.Chunk(500))
         {
             var outcome = await handler.HandleAsync(batch, CancellationToken.None);
