@@ -8,7 +8,8 @@ namespace Ecommerce.Pipeline.BigQuery;
 /// <see cref="PipelineSchema"/>, so a renamed or dropped column fails generation (and the drift test) instead of
 /// shipping a broken view. All read the last <see cref="PipelineSchema.RetentionDays"/> days (the tables require a
 /// partition filter) through <c>transactions_dedup</c>, which keeps one row per transaction_id because insertId
-/// de-duplication is only best effort.
+/// de-duplication is only best effort. Amounts are summed per currency and revenue is ranked within its currency
+/// (<c>revenue_rank</c>, partitioned by currency), never across currencies: there is no exchange rate in the dataset.
 /// </summary>
 public static class BigQueryViews
 {
@@ -52,15 +53,16 @@ public static class BigQueryViews
                 GROUP BY {product}, {currency}
                 """),
             ("revenue_by_country", $"""
-                SELECT {continent}, {country}, {currency}, COUNT(*) AS transactions, SUM({price}) AS revenue
+                SELECT {continent}, {country}, {currency}, COUNT(*) AS transactions, SUM({price}) AS revenue,
+                  RANK() OVER (PARTITION BY {currency} ORDER BY SUM({price}) DESC) AS revenue_rank
                 FROM {from}
                 GROUP BY {continent}, {country}, {currency}
                 """),
             ("payment_mix", $"""
-                SELECT {payment}, COUNT(*) AS transactions, SUM({price}) AS revenue,
-                  SAFE_DIVIDE(COUNT(*), SUM(COUNT(*)) OVER ()) AS share
+                SELECT {payment}, {currency}, COUNT(*) AS transactions, SUM({price}) AS revenue,
+                  SAFE_DIVIDE(COUNT(*), SUM(COUNT(*)) OVER (PARTITION BY {currency})) AS share
                 FROM {from}
-                GROUP BY {payment}
+                GROUP BY {payment}, {currency}
                 """),
             ("user_behaviour", $"""
                 SELECT {user}, COUNT(*) AS transactions, COUNT(*) > 1 AS repeat_buyer,

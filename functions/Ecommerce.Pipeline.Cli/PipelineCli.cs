@@ -32,8 +32,7 @@ public static class PipelineCli
         if (parse.Errors.Count > 0)
         {
             // One line, as scripts expect; `pipeline VERB --help` shows the rest.
-            var message = string.Join(' ', parse.Errors[0].Message.Split(['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-            await Console.Error.WriteLineAsync($"pipeline: {message}");
+            await Console.Error.WriteLineAsync($"pipeline: {UsageMessage.For(parse)}");
             return ExitCodes.Usage;
         }
 

@@ -5,9 +5,14 @@ namespace Ecommerce.Pipeline.DuckDb;
 /// <summary>Opening connections the same way everywhere: UTC session time zone, clear errors.</summary>
 internal static class DuckDbConnections
 {
-    public static DuckDBConnection Open(string fullPath, bool readOnly)
+    public static DuckDBConnection Open(string fullPath, bool readOnly) =>
+        Open(fullPath, readOnly ? [("ACCESS_MODE", "READ_ONLY")] : []);
+
+    // startUp: DuckDB settings given when the database opens (DuckDB.NET passes every connection-string key other
+    // than the data source to duckdb_set_config).
+    public static DuckDBConnection Open(string fullPath, IEnumerable<(string Name, string Value)> startUp)
     {
-        var connectionString = "Data Source=" + fullPath + (readOnly ? ";ACCESS_MODE=READ_ONLY" : "");
+        var connectionString = "Data Source=" + fullPath + string.Concat(startUp.Select(s => $";{s.Name}={s.Value}"));
         var connection = new DuckDBConnection(connectionString);
         try
         {

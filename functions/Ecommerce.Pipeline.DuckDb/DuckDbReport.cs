@@ -13,8 +13,10 @@ public sealed record ReportSection(string Name, string Title, string Sql, QueryR
 public sealed record ReportOptions(int Minutes = 15, int TopProducts = 10);
 
 /// <summary>
-/// The standard analytics of <c>pipeline report</c>, as named queries over the warehouse tables. Revenue sums
-/// <c>price</c> as stored, whatever its currency.
+/// The standard analytics of <c>pipeline report</c>, as named queries over the warehouse tables. Amounts are never
+/// added or compared across currencies: there is no exchange rate in the warehouse, and ranking raw amounts would put
+/// yen (about 150 to the dollar) above everything else. Revenue is summed per currency and ranked within its currency
+/// (<c>revenue_rank</c>, 1 = the highest); the section titles say so.
 /// </summary>
 public sealed class DuckDbReport
 {
@@ -46,9 +48,32 @@ public sealed class DuckDbReport
             """;
     }
 
-    public static string TopProductsByRevenueSql(int limit) => TopProductsSql(limit, "revenue DESC, orders DESC");
+    /// <summary>The <paramref name="limit"/> products with the highest revenue in each currency.</summary>
+    public static string TopProductsByRevenueSql(int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        return $"""
+            SELECT product_id, count(*) AS orders, sum(price) AS revenue, currency,
+                   rank() OVER (PARTITION BY currency ORDER BY sum(price) DESC) AS revenue_rank
+            FROM {Transactions}
+            GROUP BY product_id, currency
+            QUALIFY row_number() OVER (PARTITION BY currency ORDER BY sum(price) DESC, count(*) DESC, product_id) <= {limit.ToString(CultureInfo.InvariantCulture)}
+            ORDER BY currency, revenue DESC, orders DESC, product_id
+            """;
+    }
 
-    public static string TopProductsByOrdersSql(int limit) => TopProductsSql(limit, "orders DESC, revenue DESC");
+    /// <summary>The <paramref name="limit"/> (product, currency) pairs with the most orders; counts compare across currencies.</summary>
+    public static string TopProductsByOrdersSql(int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        return $"""
+            SELECT product_id, count(*) AS orders, sum(price) AS revenue, currency
+            FROM {Transactions}
+            GROUP BY product_id, currency
+            ORDER BY orders DESC, product_id, currency
+            LIMIT {limit.ToString(CultureInfo.InvariantCulture)}
+            """;
+    }
 
     public static string RevenueByCountrySql { get; } = RevenueBySql("country_code");
 
@@ -91,10 +116,11 @@ public sealed class DuckDbReport
         (string Name, string Title, string Sql)[] sections =
         [
             ("sales_per_minute", $"Sales per minute (last {options.Minutes} min)", SalesPerMinuteSql(options.Minutes)),
-            ("top_products_by_revenue", $"Top {options.TopProducts} products by revenue", TopProductsByRevenueSql(options.TopProducts)),
+            ("top_products_by_revenue", $"Top {options.TopProducts} products by revenue, ranked within each currency (amounts are not converted)",
+                TopProductsByRevenueSql(options.TopProducts)),
             ("top_products_by_orders", $"Top {options.TopProducts} products by orders", TopProductsByOrdersSql(options.TopProducts)),
-            ("revenue_by_country", "Revenue by country", RevenueByCountrySql),
-            ("revenue_by_continent", "Revenue by continent", RevenueByContinentSql),
+            ("revenue_by_country", "Revenue by country, ranked within each currency", RevenueByCountrySql),
+            ("revenue_by_continent", "Revenue by continent, ranked within each currency", RevenueByContinentSql),
             ("payment_mix", "Payment mix", PaymentMixSql),
             ("dead_letters_by_reason", "Dead letters by reason", DeadLettersByReasonSql),
         ];
@@ -119,24 +145,12 @@ public sealed class DuckDbReport
         return text.ToString();
     }
 
-    private static string TopProductsSql(int limit, string orderBy)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        return $"""
-            SELECT product_id, count(*) AS orders, sum(price) AS revenue, currency
-            FROM {Transactions}
-            GROUP BY product_id, currency
-            ORDER BY {orderBy}, product_id, currency
-            LIMIT {limit.ToString(CultureInfo.InvariantCulture)}
-            """;
-    }
-
-    // A missing value is its own group, shown as NULL, so the totals add up to all transactions. Amounts are
-    // summed per currency: adding yen to dollars would be meaningless, and there is no exchange rate here.
+    // A missing value is its own group, shown as NULL, so the totals add up to all transactions.
     private static string RevenueBySql(string column) => $"""
-        SELECT {column}, count(*) AS orders, sum(price) AS revenue, currency
+        SELECT {column}, count(*) AS orders, sum(price) AS revenue, currency,
+               rank() OVER (PARTITION BY currency ORDER BY sum(price) DESC) AS revenue_rank
         FROM {Transactions}
         GROUP BY {column}, currency
-        ORDER BY revenue DESC, {column} NULLS LAST, currency
+        ORDER BY currency, revenue DESC, {column} NULLS LAST
         """;
 }

@@ -1,8 +1,10 @@
 namespace Microsoft.Azure.Functions.Worker;
 
-// Names and values as in the official worker extension (extensions/Worker.Extensions.Kafka/src/*.cs): the host reads
-// them by value, so -1 for NotSet matters.
+// Names and values exactly as in the pinned worker extension (Directory.Packages.props; the statement in
+// tests/contracts/kafka-worker-extension says where each fact comes from): the WebJobs extension parses the
+// member names the Worker SDK writes, and -1 for NotSet matters.
 #pragma warning disable CA1008 // The official enums have no None member; the shim must not add one.
+#pragma warning disable CA1720 // Int, Long, String, Float, Double: the official member names.
 
 /// <summary>SASL mechanism (<c>sasl.mechanism</c>).</summary>
 public enum BrokerAuthenticationMode
@@ -30,6 +32,17 @@ public enum OAuthBearerMethod
 {
     Default,
     Oidc,
-    OidcManaged,
 }
+
+/// <summary>The data type of the message key, for Avro-less key deserialisation.</summary>
+public enum KafkaMessageKeyDataType
+{
+    Int = 0,
+    Long,
+    String,
+    Float,
+    Double,
+    Binary,
+}
+#pragma warning restore CA1720
 #pragma warning restore CA1008

@@ -4,10 +4,12 @@ namespace Microsoft.Azure.Functions.Worker;
 
 /// <summary>
 /// The Kafka trigger of the isolated worker, in the shape of the official
-/// <c>Microsoft.Azure.Functions.Worker.Extensions.Kafka</c> (Azure/azure-functions-dotnet-worker,
-/// <c>extensions/Worker.Extensions.Kafka/src/KafkaTriggerAttribute.cs</c>): same namespace, type name, constructor,
-/// property names, enum values and <c>FunctionLevelRetry</c> capability, so the Worker SDK emits the same
-/// <c>kafkaTrigger</c> binding and the function-level retry policy into <c>functions.metadata</c>.
+/// <c>Microsoft.Azure.Functions.Worker.Extensions.Kafka</c> at the version Directory.Packages.props pins
+/// (Azure/azure-functions-dotnet-worker, <c>extensions/Worker.Extensions.Kafka/src/KafkaTriggerAttribute.cs</c>):
+/// same namespace, type name, constructor, properties (names, types, defaults, <c>DefaultValue</c>), enum members
+/// and <c>FunctionLevelRetry</c> capability, no more and no fewer, so the Worker SDK emits the same
+/// <c>kafkaTrigger</c> binding and the function-level retry policy. KafkaBindingShimContractTests checks it against
+/// the project's statement of that version (tests/contracts/kafka-worker-extension).
 /// </summary>
 /// <remarks>
 /// This is a build-time shim only: it names no host extension, so a Functions host started on this build has no
@@ -36,6 +38,9 @@ public sealed class KafkaTriggerAttribute : TriggerBindingAttribute, ISupportCar
 
     public string? KeyAvroSchema { get; set; }
 
+    /// <summary>The key's type when no <see cref="KeyAvroSchema"/> is given.</summary>
+    public KafkaMessageKeyDataType KeyDataType { get; set; } = KafkaMessageKeyDataType.String;
+
     /// <summary><c>sasl.mechanism</c>.</summary>
     public BrokerAuthenticationMode AuthenticationMode { get; set; } = BrokerAuthenticationMode.NotSet;
 
@@ -53,6 +58,14 @@ public sealed class KafkaTriggerAttribute : TriggerBindingAttribute, ISupportCar
     public string? SslCertificateLocation { get; set; }
 
     public string? SslKeyPassword { get; set; }
+
+    public string? SslCertificatePEM { get; set; }
+
+    public string? SslKeyPEM { get; set; }
+
+    public string? SslCaPEM { get; set; }
+
+    public string? SslCertificateandKeyPEM { get; set; }
 
     /// <summary>Unprocessed messages one instance is expected to handle, for target-based scaling.</summary>
     public long LagThreshold { get; set; } = 1000;
@@ -76,6 +89,8 @@ public sealed class KafkaTriggerAttribute : TriggerBindingAttribute, ISupportCar
     public string? OAuthBearerExtensions { get; set; }
 
     /// <summary>True: the function receives an array per invocation (cardinality <c>Many</c>).</summary>
+    /// <remarks>The Worker SDK's source generator reads the default cardinality from this <c>DefaultValue</c>.</remarks>
+    [DefaultValue(false)]
     public bool IsBatched { get; set; }
 
     Cardinality ISupportCardinality.Cardinality

@@ -11,10 +11,21 @@ namespace Ecommerce.Pipeline.Functions;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Returning acknowledges the batch and lets the host commit its offsets. Throwing (a sink or dead-letter publish
-/// failure) makes the host retry the same batch: here with the function-level retry, and behind it with
-/// <c>CommitOnFailure: false</c>, <c>MaxRetries: -1</c> in host.json, so a failed batch is never committed and
-/// skipped. The sink is idempotent, so a retry stores nothing twice. Bad messages never throw: they are dead letters.
+/// Returning acknowledges the batch: the Kafka extension then commits its offsets. Throwing (a sink or dead-letter
+/// publish failure) keeps it, in two layers. First the function retry (unlimited, exponential from 1 s to
+/// <see cref="RetryMaximumInterval"/>): the host runs the same batch again until it succeeds, and the extension's
+/// batch executor waits for that run, so it neither commits nor hands on a later batch meanwhile. Second,
+/// host.json's <c>CommitOnFailure: false</c> with <c>MaxRetries: -1</c>, which the pinned host extension
+/// (Microsoft.Azure.WebJobs.Extensions.Kafka 4.3.x) honours: should a run still end in failure (the host stopping
+/// mid-retry), the extension does not commit it and never force-commits; the batch comes again when the partition is
+/// next assigned. The sink is idempotent, so a batch delivered again stores nothing twice. Bad messages never throw:
+/// they are dead letters.
+/// </para>
+/// <para>
+/// While a batch is retried the extension's consume loop waits, so after host.json's <c>MaxPollIntervalMs</c>
+/// (15 min, well above the 1 min retry ceiling) the consumer leaves the group and its partitions move: a sink outage
+/// shorter than that moves nothing, a longer one hands the partitions to another member, which gets the same
+/// uncommitted batch (README, "Azure Functions host").
 /// </para>
 /// <para>
 /// One function per way of reaching the cluster, because the trigger's <c>Protocol</c> and
@@ -40,15 +51,24 @@ public sealed partial class ProcessTransactionsFunction(
     private const string Username = "%" + SettingNames.KafkaSaslUsername + "%";
     private const string Password = "%" + SettingNames.KafkaSaslPassword + "%";
 
+    /// <summary>The function retry's first wait.</summary>
+    public const string RetryMinimumInterval = "00:00:01";
+
+    /// <summary>
+    /// The function retry's longest wait: a recovered sink is used again within a minute, and it stays far below
+    /// host.json's <c>MaxPollIntervalMs</c> (15 min), so a single wait never costs the consumer its partitions.
+    /// </summary>
+    public const string RetryMaximumInterval = "00:01:00";
+
     [Function(FunctionName)]
-    [ExponentialBackoffRetry(-1, "00:00:01", "00:05:00")]
+    [ExponentialBackoffRetry(-1, RetryMinimumInterval, RetryMaximumInterval)]
     public Task RunAsync(
         [KafkaTrigger(BrokerList, Topic, ConsumerGroup = Group, IsBatched = true)]
         string[] events,
         FunctionContext context) => HandleAsync(events, context);
 
     [Function(SaslPlainFunctionName)]
-    [ExponentialBackoffRetry(-1, "00:00:01", "00:05:00")]
+    [ExponentialBackoffRetry(-1, RetryMinimumInterval, RetryMaximumInterval)]
     public Task RunSaslPlainAsync(
         [KafkaTrigger(BrokerList, Topic, ConsumerGroup = Group, IsBatched = true,
             Protocol = BrokerProtocol.SaslSsl, AuthenticationMode = BrokerAuthenticationMode.Plain,
@@ -57,7 +77,7 @@ public sealed partial class ProcessTransactionsFunction(
         FunctionContext context) => HandleAsync(events, context);
 
     [Function(SaslScramFunctionName)]
-    [ExponentialBackoffRetry(-1, "00:00:01", "00:05:00")]
+    [ExponentialBackoffRetry(-1, RetryMinimumInterval, RetryMaximumInterval)]
     public Task RunSaslScramAsync(
         [KafkaTrigger(BrokerList, Topic, ConsumerGroup = Group, IsBatched = true,
             Protocol = BrokerProtocol.SaslSsl, AuthenticationMode = BrokerAuthenticationMode.ScramSha512,

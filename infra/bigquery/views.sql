@@ -16,15 +16,16 @@ FROM `${PROJECT_ID}.${DATASET_ID}.transactions_dedup`
 GROUP BY product_id, currency;
 
 CREATE OR REPLACE VIEW `${PROJECT_ID}.${DATASET_ID}.revenue_by_country` AS
-SELECT continent, country_code, currency, COUNT(*) AS transactions, SUM(price) AS revenue
+SELECT continent, country_code, currency, COUNT(*) AS transactions, SUM(price) AS revenue,
+  RANK() OVER (PARTITION BY currency ORDER BY SUM(price) DESC) AS revenue_rank
 FROM `${PROJECT_ID}.${DATASET_ID}.transactions_dedup`
 GROUP BY continent, country_code, currency;
 
 CREATE OR REPLACE VIEW `${PROJECT_ID}.${DATASET_ID}.payment_mix` AS
-SELECT payment_method, COUNT(*) AS transactions, SUM(price) AS revenue,
-  SAFE_DIVIDE(COUNT(*), SUM(COUNT(*)) OVER ()) AS share
+SELECT payment_method, currency, COUNT(*) AS transactions, SUM(price) AS revenue,
+  SAFE_DIVIDE(COUNT(*), SUM(COUNT(*)) OVER (PARTITION BY currency)) AS share
 FROM `${PROJECT_ID}.${DATASET_ID}.transactions_dedup`
-GROUP BY payment_method;
+GROUP BY payment_method, currency;
 
 CREATE OR REPLACE VIEW `${PROJECT_ID}.${DATASET_ID}.user_behaviour` AS
 SELECT user_id, COUNT(*) AS transactions, COUNT(*) > 1 AS repeat_buyer,

@@ -96,6 +96,45 @@ public sealed class ReportTests : IDisposable
         Assert.Equal([("p-b", 3L, 70.49m), ("p-a", 2L, 300.00m), ("p-c", 1L, 0.01m)], Triples(report.TopProductsByOrders(5)));
     }
 
+    // Raw JPY amounts are about 150 times USD ones: ranked across currencies, every top row would be yen.
+    [Fact]
+    public async Task Revenue_is_ranked_within_each_currency_never_across_them()
+    {
+        await using (var sink = new DuckDbSink(_dir.Database))
+        {
+            await sink.WriteRowsAsync(
+            [
+                Rows.Transaction("j1", 15_000m, "JP", "AS", product: "p-j1", currency: "JPY"),
+                Rows.Transaction("j2", 12_000m, "JP", "AS", product: "p-j2", currency: "JPY"),
+                Rows.Transaction("j3", 3_000m, "JP", "AS", product: "p-j3", currency: "JPY"),
+                Rows.Transaction("u1", 120.00m, "US", "NA", product: "p-u1", currency: "USD"),
+                Rows.Transaction("u2", 80.00m, "US", "NA", product: "p-u2", currency: "USD"),
+                Rows.Transaction("u3", 80.00m, "CA", "NA", product: "p-u2", currency: "USD"),
+                Rows.Transaction("u4", 5.00m, "US", "NA", product: "p-u3", currency: "USD"),
+                Rows.Transaction("e1", 60.00m, "DE", "EU", product: "p-e1", currency: "EUR"),
+            ], CancellationToken.None);
+        }
+
+        using var runner = DuckDbQueryRunner.OpenSandbox(_dir.Database);
+        var report = new DuckDbReport(runner);
+
+        var top = report.TopProductsByRevenue(2);
+        Assert.Equal(["product_id", "orders", "revenue", "currency", "revenue_rank"], top.Columns.Select(c => c.Name));
+        Assert.Equal(
+            [("p-e1", 60.00m, "EUR", 1L), ("p-j1", 15_000m, "JPY", 1L), ("p-j2", 12_000m, "JPY", 2L),
+             ("p-u2", 160.00m, "USD", 1L), ("p-u1", 120.00m, "USD", 2L)],
+            top.Rows.Select(r => ((string)r[0]!, (decimal)r[2]!, (string)r[3]!, (long)r[4]!)));
+
+        var byCountry = report.RevenueByCountry();
+        Assert.Equal(
+            [("DE", "EUR", 1L), ("JP", "JPY", 1L), ("US", "USD", 1L), ("CA", "USD", 2L)],
+            byCountry.Rows.Select(r => ((string)r[0]!, (string)r[3]!, (long)r[4]!)));
+
+        var titles = report.Run(new ReportOptions(TopProducts: 2)).Select(s => s.Title).ToList();
+        Assert.Contains("Top 2 products by revenue, ranked within each currency (amounts are not converted)", titles);
+        Assert.Contains("Revenue by country, ranked within each currency", titles);
+    }
+
     [Fact]
     public async Task Run_and_render_print_every_section()
     {

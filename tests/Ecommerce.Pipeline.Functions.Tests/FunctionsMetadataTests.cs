@@ -97,7 +97,7 @@ public sealed class FunctionsMetadataTests
         Assert.Equal("exponentialBackoff", retry.GetProperty("strategy").GetString(), ignoreCase: true);
         Assert.Equal(-1, retry.GetProperty("maxRetryCount").GetInt32());
         Assert.Equal("00:00:01", retry.GetProperty("minimumInterval").GetString());
-        Assert.Equal("00:05:00", retry.GetProperty("maximumInterval").GetString());
+        Assert.Equal("00:01:00", retry.GetProperty("maximumInterval").GetString());
     }
 
     [Fact]
@@ -128,6 +128,33 @@ public sealed class FunctionsMetadataTests
         Assert.Contains("Exception", sampling.GetProperty("excludedTypes").GetString()!.Split(';'));
     }
 
+    [Fact]
+    public void Host_json_sets_only_options_the_pinned_host_extension_has()
+    {
+        // The host binds extensions.kafka to KafkaOptions by name (any case) and ignores a name it does not know.
+        using var host = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppOutput(), "host.json")));
+        var known = KafkaBindingShimContractTests.LoadStatement().GetProperty("hostOptions").GetProperty("names")
+            .EnumerateArray().Select(n => n.GetString()!).ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+        Assert.All(host.RootElement.GetProperty("extensions").GetProperty("kafka").EnumerateObject(),
+            option => Assert.Contains(option.Name, known));
+    }
+
+    [Fact]
+    public void A_single_retry_wait_never_costs_the_consumer_its_partitions()
+    {
+        // While the host waits to retry a batch, the extension does not poll; past MaxPollIntervalMs the consumer is
+        // dropped from the group. The longest wait must stay far below it (README, "Azure Functions host").
+        using var host = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppOutput(), "host.json")));
+        var maxPoll = TimeSpan.FromMilliseconds(host.RootElement.GetProperty("extensions").GetProperty("kafka")
+            .GetProperty("MaxPollIntervalMs").GetInt32());
+        var longestWait = TimeSpan.Parse(Function(ProcessTransactionsFunction.FunctionName).GetProperty("retry")
+            .GetProperty("maximumInterval").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.Equal(TimeSpan.FromMinutes(15), maxPoll);
+        Assert.True(maxPoll >= 10 * longestWait, $"MaxPollIntervalMs {maxPoll} against a longest retry wait of {longestWait}");
+    }
+
     // The SDK writes binding properties in camelCase; match without case so a casing change reads as a value change.
     private static string? Property(JsonElement binding, string name) =>
         binding.EnumerateObject().Single(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)).Value.GetString();
@@ -139,7 +166,8 @@ public sealed class FunctionsMetadataTests
 
     private static JsonElement Function(string name) => Functions.Single(f => f.GetProperty("name").GetString() == name);
 
-    private static string AppOutput() =>
+    /// <summary>The folder the Worker SDK built the app into (functions.metadata, worker.config.json, host.json).</summary>
+    internal static string AppOutput() =>
         typeof(FunctionsMetadataTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .Single(a => a.Key == "FunctionsAppOutput").Value!;
 

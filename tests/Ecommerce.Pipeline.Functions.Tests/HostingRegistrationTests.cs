@@ -119,7 +119,7 @@ public sealed class HostingRegistrationTests
         Directory.Delete(directory, recursive: true);
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();

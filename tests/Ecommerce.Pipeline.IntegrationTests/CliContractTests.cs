@@ -39,6 +39,11 @@ public sealed class CliContractTests
     [InlineData("compact --date 2026-01-01 --duckdb \"\"")]
     [InlineData("retention --duckdb \" \"")]
     [InlineData("report --duckdb \"\"")]
+    [InlineData("")]
+    [InlineData("--nope")]
+    [InlineData("compact")]
+    [InlineData("query --format")]
+    [InlineData("produce --bootstrap-servers 127.0.0.1:9 --count x --duration 5s")]
     public async Task Usage_errors_exit_2_with_one_line_on_stderr(string args)
     {
         var (code, stdout, stderr) = await PipelineProcess.RunAsync(Split(args), Timeout);
@@ -57,6 +62,21 @@ public sealed class CliContractTests
         Assert.Equal(2, code);
         Assert.Empty(stdout);
         Assert.Contains("HOST:PORT", Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("nosuchverb", "pipeline: unknown verb 'nosuchverb'; the verbs are broker, produce, process, dev, query, report,")]
+    [InlineData("query --nope \"SELECT 1\"", "pipeline: unknown option '--nope' for `pipeline query`")]
+    [InlineData("query", "pipeline: `pipeline query` needs its SQL argument")]
+    [InlineData("produce --bootstrap-servers 127.0.0.1:9 --count many", "pipeline: --count: 'many' is not a whole number.")]
+    [InlineData("process --bootstrap-servers 127.0.0.1:9 --metrics-port x", "pipeline: --metrics-port: 'x' is not a whole number.")]
+    [InlineData("query \"  \"", "pipeline: query: the SQL is empty")]
+    public async Task Usage_errors_name_what_is_wrong(string args, string expected)
+    {
+        var (code, stdout, stderr) = await PipelineProcess.RunAsync(Split(args), Timeout);
+        Assert.Equal(2, code);
+        Assert.Empty(stdout);
+        Assert.StartsWith(expected, Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -109,7 +129,7 @@ public sealed class CliContractTests
         var (code, stdout, stderr) = await PipelineProcess.RunAsync(
             ["dev", "--duration", "4s", "--rate", "500", "--duckdb", db, "--metrics-port", "0"], Timeout, environment: realClusterSecurity);
         Assert.True(code == 0, stderr);
-        Assert.Contains("== Revenue by country ==", stdout, StringComparison.Ordinal);
+        Assert.Contains("== Revenue by country, ranked within each currency ==", stdout, StringComparison.Ordinal);
         Assert.Contains("== Dead letters by reason ==", stdout, StringComparison.Ordinal);
         var charts = Path.ChangeExtension(db, ".run.html");
         Assert.Contains($"dev: charts of this run: {charts}", stdout, StringComparison.Ordinal);

@@ -32,7 +32,19 @@ internal static class Options
     {
         Description = "Port of the Prometheus /metrics endpoint (0 = none)",
         DefaultValueFactory = _ => defaultPort,
-        Validators = { r => { if (r.GetValueOrDefault<int>() is < 0 or > 65535) { r.AddError("--metrics-port must be 0–65535."); } } },
+        // A parser rather than a validator: a validator would ask for the value of an unparsable token and crash.
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : null;
+            if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port)
+                && port <= 65535)
+            {
+                return port;
+            }
+
+            result.AddError($"--metrics-port must be a port number 0–65535, not '{text}'.");
+            return defaultPort;
+        },
     };
 
     /// <summary>A duration written 250ms, 5s, 2m or 1h.</summary>

@@ -32,7 +32,8 @@ internal static class ProduceCommand
         };
         command.Validators.Add(r =>
         {
-            if (r.GetValue(count) is not null && r.GetValue(duration) is not null)
+            // By tokens, not values: reading a value that did not parse would throw instead of reporting it.
+            if (r.GetResult(count) is { Tokens.Count: > 0 } && r.GetResult(duration) is { Tokens.Count: > 0 })
             {
                 r.AddError("--count and --duration cannot be used together.");
             }

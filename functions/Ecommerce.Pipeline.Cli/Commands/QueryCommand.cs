@@ -5,7 +5,7 @@ using Ecommerce.Pipeline.DuckDb;
 
 namespace Ecommerce.Pipeline.Cli.Commands;
 
-/// <summary><c>pipeline query [--duckdb PATH] [--format table|csv|json] SQL</c>: SQL on the warehouse, read-only.</summary>
+/// <summary><c>pipeline query [--duckdb PATH] [--format table|csv|json] SQL</c>: one query on the warehouse, sandboxed.</summary>
 internal static class QueryCommand
 {
     public static Command Create() => Define().Command;
@@ -21,7 +21,7 @@ internal static class QueryCommand
         };
         format.AcceptOnlyFromAmong("table", "csv", "json");
         var sql = new Argument<string>("SQL") { Description = "The SQL to run, e.g. \"SELECT count(*) FROM transactions\"" };
-        var command = new Command("query", "Run SQL on the warehouse (read-only)") { duckdb, format, sql };
+        var command = new Command("query", "Run one query (SELECT, WITH, ...) on the warehouse: read-only, no other files, network or extensions") { duckdb, format, sql };
         var settingOptions = new SettingOptions().Add(duckdb, SettingNames.DuckDbPath);
         command.SetAction(parse => ExitCodeMapper.GuardedAsync(() =>
         {
@@ -30,9 +30,17 @@ internal static class QueryCommand
                 throw new Hosting.UsageException("--format must be table, csv or json.");
             }
 
-            using var runner = DuckDbQueryRunner.Open(settingOptions.ReadDuckDbPath(parse));
-            var text = QueryResultFormatter.Format(runner.Execute(parse.GetValue(sql)!), outputFormat);
-            Console.Out.Write(text.EndsWith('\n') ? text : text + "\n");
+            var text = parse.GetValue(sql);
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                throw new Hosting.UsageException("query: the SQL is empty; give one query, e.g. \"SELECT count(*) FROM transactions\".");
+            }
+
+            // Sandboxed: read-only, no other files, network or extensions, settings locked, exactly one query
+            // (docs/contract.md, "CLI"); whoever can pass SQL here gets no more than that.
+            using var runner = DuckDbQueryRunner.OpenSandbox(settingOptions.ReadDuckDbPath(parse));
+            var output = QueryResultFormatter.Format(runner.Execute(text), outputFormat);
+            Console.Out.Write(output.EndsWith('\n') ? output : output + "\n");
             return Task.FromResult(ExitCodes.Success);
         }));
         return (command, settingOptions);

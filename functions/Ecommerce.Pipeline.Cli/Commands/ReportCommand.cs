@@ -31,7 +31,7 @@ internal static class ReportCommand
 
     public static void Print(string duckDbPath, int minutes = 15)
     {
-        using var runner = DuckDbQueryRunner.Open(duckDbPath);
+        using var runner = DuckDbQueryRunner.OpenSandbox(duckDbPath);
         var sections = new DuckDbReport(runner).Run(new ReportOptions(Minutes: minutes));
         Console.Out.Write(DuckDbReport.Render(sections));
         Console.Out.Flush();

@@ -31,9 +31,13 @@ internal static class ExitCodeMapper
         UsageException => (ExitCodes.Usage, $"pipeline: {ex.Message}"),
         KafkaException kafka => (ExitCodes.Failure, $"pipeline: error: Kafka: {kafka.Error.Reason}"),
         BigQueryException or HttpRequestException => (ExitCodes.Failure, $"pipeline: error: BigQuery: {ex.Message}"),
-        SinkUnavailableException or BatchAbandonedException or RuntimeFailureException or WarehouseException
+        // DuckDB's messages may run on with the statement and a caret line: its first line says it.
+        WarehouseException or QueryRefusedException => (ExitCodes.Failure, $"pipeline: error: {FirstLine(ex.Message)}"),
+        SinkUnavailableException or BatchAbandonedException or RuntimeFailureException
             or IOException or UnauthorizedAccessException or InvalidOperationException or TimeoutException
             => (ExitCodes.Failure, $"pipeline: error: {ex.Message}"),
         _ => null,
     };
+
+    private static string FirstLine(string message) => message.Trim().Split('\n')[0].Trim();
 }

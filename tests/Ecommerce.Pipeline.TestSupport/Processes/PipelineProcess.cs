@@ -52,17 +52,26 @@ public sealed partial class PipelineProcess : IAsyncDisposable
         IDictionary<string, string>? environment = null, string? stdin = null, string? pipelineDirectory = null)
     {
         var dll = pipelineDirectory is null ? PipelineDll : Path.Combine(pipelineDirectory, "pipeline.dll");
-        var info = new ProcessStartInfo("dotnet")
+        return StartProgram("dotnet", [dll, .. args], workingDirectory ?? Path.GetDirectoryName(dll)!, environment, stdin);
+    }
+
+    /// <summary>
+    /// Any program with the same capture, e.g. another built app started the way its own host starts it. The
+    /// contract's settings are removed from the inherited environment, as for <c>pipeline</c>.
+    /// </summary>
+    public static PipelineProcess StartProgram(string fileName, IEnumerable<string> args, string workingDirectory,
+        IDictionary<string, string>? environment = null, string? stdin = null)
+    {
+        var info = new ProcessStartInfo(fileName)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? Path.GetDirectoryName(dll)!,
+            WorkingDirectory = workingDirectory,
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
-        info.ArgumentList.Add(dll);
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
