@@ -1,3 +1,4 @@
+using System.Text;
 using DuckDB.NET.Data;
 using Ecommerce.Pipeline.Core.Schema;
 
@@ -7,6 +8,7 @@ namespace Ecommerce.Pipeline.DuckDb;
 internal sealed class AppenderRowWriter<TRow>(TableSchema<TRow> table)
 {
     private readonly Column<TRow>[] _columns = [.. table.Columns];
+    private byte[] _utf8 = new byte[1024];
 
     public void Append(DuckDBAppender appender, TRow item)
     {
@@ -28,7 +30,7 @@ internal sealed class AppenderRowWriter<TRow>(TableSchema<TRow> table)
             switch (column.Type)
             {
                 case ColumnType.String:
-                    row.AppendValue((string)value);
+                    AppendText(row, (string)value);
                     break;
                 case ColumnType.Numeric:
                     row.AppendValue((decimal?)Convert.ToDecimal(value, System.Globalization.CultureInfo.InvariantCulture));
@@ -51,6 +53,33 @@ internal sealed class AppenderRowWriter<TRow>(TableSchema<TRow> table)
         }
 
         row.EndRow();
+    }
+
+    /// <summary>
+    /// Appends text as its UTF-8 bytes with their length. DuckDB.NET's string overload hands DuckDB a C string
+    /// (<c>duckdb_vector_assign_string_element</c>, "the null-terminated string", duckdb.h), which ends the text at
+    /// its first NUL; the byte overload uses <c>duckdb_vector_assign_string_element_len</c> (DuckDB.NET
+    /// DataChunk/Writer/StringVectorDataWriter.cs), and DuckDB's VARCHAR holds NUL like any other character
+    /// (duckdb/duckdb#5218). So the stored text equals the text received, NUL included.
+    /// </summary>
+    private void AppendText(IDuckDBAppenderRow row, string text)
+    {
+        if (text.Length == 0)
+        {
+            // An empty span would read as a null value: the string overload is exact for the empty text.
+            row.AppendValue(text);
+            return;
+        }
+
+        var needed = Encoding.UTF8.GetMaxByteCount(text.Length);
+        if (_utf8.Length < needed)
+        {
+            _utf8 = new byte[Math.Max(needed, _utf8.Length * 2)];
+        }
+
+        // DuckDB copies the bytes before the call returns, so one buffer serves every value.
+        var length = Encoding.UTF8.GetBytes(text, _utf8);
+        row.AppendValue(_utf8.AsSpan(0, length));
     }
 
     // TIMESTAMPTZ stores the UTC instant; a Local value would otherwise be written as if it were UTC.

@@ -28,6 +28,12 @@ public sealed record KafkaSettings(string KafkaBrokerList, string TransactionsTo
         var brokers = SettingReader.Read(configuration, SettingNames.KafkaBrokerList)
             ?? throw new InvalidOperationException(
                 $"Setting '{SettingNames.KafkaBrokerList}' is required (the bootstrap servers, e.g. 127.0.0.1:9092).");
+        if (BrokerList.FirstInvalid(brokers) is { } invalid)
+        {
+            throw new InvalidOperationException(
+                $"Setting '{SettingNames.KafkaBrokerList}' must be HOST:PORT,... (port 1-65535), not '{brokers}': '{invalid}' is not HOST:PORT.");
+        }
+
         return new KafkaSettings(
             brokers,
             SettingReader.Read(configuration, SettingNames.TransactionsTopic) ?? Defaults.TransactionsTopic,

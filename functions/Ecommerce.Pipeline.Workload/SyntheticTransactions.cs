@@ -47,7 +47,7 @@ public sealed class SyntheticTransactions : IDisposable
         _bad = new BadMessages(_rng, _buffer, _transactions);
     }
 
-    /// <summary>The reasons a message can earn by itself, in check order (<c>rejected_by_sink</c> is the sink's).</summary>
+    /// <summary>The reasons a message can earn by itself, in check order (<c>rejected_by_sink</c> is the sink's, <c>internal_error</c> a defect's).</summary>
     public static IReadOnlyList<DeadLetterReason> InjectableReasons => BadMessages.Reasons;
 
     /// <summary>How many messages have been generated.</summary>

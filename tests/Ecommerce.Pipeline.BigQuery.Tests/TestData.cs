@@ -1,5 +1,7 @@
 using Ecommerce.Pipeline.BigQuery.Rest;
+using Ecommerce.Pipeline.Core.Geo;
 using Ecommerce.Pipeline.Core.Model;
+using Ecommerce.Pipeline.Core.Processing;
 
 namespace Ecommerce.Pipeline.BigQuery.Tests;
 
@@ -48,6 +50,11 @@ internal static class TestData
         TimeProvider = time ?? TimeProvider.System,
         RequestTimeout = TimeSpan.FromSeconds(30),
     };
+
+    /// <summary>Core's batch handler over <paramref name="sink"/>, at the system clock, without metrics.</summary>
+    public static TransactionBatchHandler Handler(ITransactionSink sink, IDeadLetterPublisher publisher) =>
+        new(new BatchProcessor(TimeProvider.System, GeoResolver.Default), sink, publisher, NullPipelineMetrics.Instance,
+            TimeProvider.System);
 
     public static async Task<(BigQueryClient Client, BigQuerySink Sink)> SinkAsync(BigQueryStandIn standIn,
         BigQuerySinkOptions? options = null, BigQueryClientOptions? clientOptions = null)

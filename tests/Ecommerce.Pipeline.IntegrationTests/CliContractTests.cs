@@ -23,6 +23,22 @@ public sealed class CliContractTests
     [InlineData("process --bootstrap-servers 127.0.0.1:9 --batch-size x")]
     [InlineData("process --bootstrap-servers 127.0.0.1:9 --batch-size 0")]
     [InlineData("bench --messages many")]
+    [InlineData("bench --messages 1000")]
+    [InlineData("process --bootstrap-servers \"\"")]
+    [InlineData("process --bootstrap-servers \"  \"")]
+    [InlineData("process --bootstrap-servers localhost")]
+    [InlineData("process --bootstrap-servers 127.0.0.1:0")]
+    [InlineData("process --bootstrap-servers 127.0.0.1:9 --topic \"\"")]
+    [InlineData("process --bootstrap-servers 127.0.0.1:9 --group \" \"")]
+    [InlineData("produce --bootstrap-servers \"\" --count 1")]
+    [InlineData("produce --bootstrap-servers a:1,,b:2 --count 1")]
+    [InlineData("backfill --bootstrap-servers \"\" --from 2026-01-01T00:00:00Z --to 2026-01-02T00:00:00Z")]
+    [InlineData("backfill --bootstrap-servers kafka --from 2026-01-01T00:00:00Z --to 2026-01-02T00:00:00Z")]
+    [InlineData("dev --duckdb \"\"")]
+    [InlineData("bench --bigquery-project \" \"")]
+    [InlineData("compact --date 2026-01-01 --duckdb \"\"")]
+    [InlineData("retention --duckdb \" \"")]
+    [InlineData("report --duckdb \"\"")]
     [InlineData("")]
     [InlineData("--nope")]
     [InlineData("compact")]
@@ -34,6 +50,18 @@ public sealed class CliContractTests
         Assert.Equal(2, code);
         Assert.Empty(stdout);
         Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Theory]
+    [InlineData("process")]
+    [InlineData("produce")]
+    public async Task A_broker_list_from_the_environment_that_is_not_host_port_exits_2_naming_the_setting(string verb)
+    {
+        var (code, stdout, stderr) = await PipelineProcess.RunAsync([verb], Timeout,
+            environment: new Dictionary<string, string> { ["KafkaBrokerList"] = "kafka.example" });
+        Assert.Equal(2, code);
+        Assert.Empty(stdout);
+        Assert.Contains("HOST:PORT", Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
     }
 
     [Theory]

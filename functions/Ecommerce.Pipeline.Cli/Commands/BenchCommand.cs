@@ -21,6 +21,15 @@ namespace Ecommerce.Pipeline.Cli.Commands;
 /// </summary>
 internal static class BenchCommand
 {
+    /// <summary>Records per batch of the throughput run (the processor's default for a backlog).</summary>
+    private const int ThroughputBatchRecords = 5_000;
+
+    /// <summary>
+    /// The smallest --messages that measures (b): its counters move once per batch and the first batch only starts
+    /// the clock, so fewer than four full batches would leave too little (or, at one batch, nothing) to time.
+    /// </summary>
+    internal const int MinMessages = 4 * ThroughputBatchRecords;
+
     public static Command Create()
     {
         var messages = Options.Positive("--messages", "Messages for the throughput runs", 200_000);
@@ -47,7 +56,13 @@ internal static class BenchCommand
             // The broker's address is known once it runs; until then, a placeholder checks the other settings first.
             PipelineSettings SettingsFor(string bootstrapServers) => settingOptions.Read(parse,
                 EmbeddedBrokerSettings.For(bootstrapServers, SinkKinds.TryParse(parse.GetValue(sink), out var kind) ? kind : Defaults.Sink, 0));
-            _ = SettingsFor("embedded:0");
+            _ = SettingsFor("embedded:1");
+            if (parse.GetValue(messages) < MinMessages)
+            {
+                throw new UsageException(string.Create(CultureInfo.InvariantCulture,
+                    $"--messages must be at least {MinMessages:N0}: the pipeline rate is timed over whole batches of {ThroughputBatchRecords:N0} after the first."));
+            }
+
             return RunAsync(parse.GetValue(messages), parse.GetValue(json), parse.GetValue(latencyDuration) ?? TimeSpan.FromSeconds(20),
                 ParseRates(parse.GetValue(rates)!), SettingsFor, cancellationToken);
         }));
@@ -174,7 +189,7 @@ internal static class BenchCommand
             BootstrapServers = settings.KafkaBrokerList,
             Topic = topic,
             GroupId = "bench-pipeline-" + Guid.NewGuid().ToString("N"),
-            MaxBatchRecords = 5_000,
+            MaxBatchRecords = ThroughputBatchRecords,
             MaxBatchBytes = 4 * 1024 * 1024,
         };
         await using var runtime = await PipelineRuntime.StartAsync(settings, options, loggers, cancellationToken);

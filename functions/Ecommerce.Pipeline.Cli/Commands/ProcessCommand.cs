@@ -59,6 +59,13 @@ internal static class ProcessCommand
                 $"processed: consumed={summary.Consumed} stored={summary.Stored} dead_letters={summary.DeadLetters} " +
                 $"duplicates={summary.Duplicates} batches={summary.Batches} commits={summary.Commits} " +
                 $"retries={summary.SinkRetries} elapsed={summary.Elapsed.TotalSeconds:F1}s stop={summary.Reason.ToString().ToLowerInvariant()}"));
+            if (options.UntilIdle is not null && summary.Reason != StreamProcessorStopReason.Idle)
+            {
+                // A script waiting for "everything stored" must not read an interrupted run as that.
+                throw new RuntimeFailureException(
+                    "process: stopped before the topic went idle; what was stored is committed, run it again to finish");
+            }
+
             return ExitCodes.Success;
         }));
         return command;

@@ -2,6 +2,7 @@ using Confluent.Kafka;
 using Ecommerce.Pipeline.BigQuery.Rest;
 using Ecommerce.Pipeline.Core.Processing;
 using Ecommerce.Pipeline.DuckDb;
+using Ecommerce.Pipeline.Kafka.Consuming;
 
 namespace Ecommerce.Pipeline.Cli.Hosting;
 
@@ -32,7 +33,7 @@ internal static class ExitCodeMapper
         BigQueryException or HttpRequestException => (ExitCodes.Failure, $"pipeline: error: BigQuery: {ex.Message}"),
         // DuckDB's messages may run on with the statement and a caret line: its first line says it.
         WarehouseException or QueryRefusedException => (ExitCodes.Failure, $"pipeline: error: {FirstLine(ex.Message)}"),
-        SinkUnavailableException or RuntimeFailureException
+        SinkUnavailableException or BatchAbandonedException or RuntimeFailureException
             or IOException or UnauthorizedAccessException or InvalidOperationException or TimeoutException
             => (ExitCodes.Failure, $"pipeline: error: {ex.Message}"),
         _ => null,

@@ -59,7 +59,15 @@ internal sealed class SettingOptions
         {
             if (always || parse.GetResult(option) is OptionResult { Implicit: false })
             {
-                given[setting] = value(parse);
+                var text = value(parse);
+                // Blank in the environment means "not set" (a ConfigMap may carry empty keys), but an option the
+                // user typed with nothing in it is a mistake, not a request for the default.
+                if (string.IsNullOrWhiteSpace(text))
+                {
+                    throw new UsageException($"{option.Name} must not be empty.");
+                }
+
+                given[setting] = text;
             }
         }
 

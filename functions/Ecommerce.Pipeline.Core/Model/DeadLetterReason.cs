@@ -14,6 +14,9 @@ public enum DeadLetterReason
     TimestampInFuture,
     TimestampTooOld,
     RejectedBySink,
+
+    /// <summary>The transform itself failed on this message (a defect in the pipeline, not in the message).</summary>
+    InternalError,
 }
 
 public static class DeadLetterReasons
@@ -31,6 +34,7 @@ public static class DeadLetterReasons
         "timestamp_in_future",
         "timestamp_too_old",
         "rejected_by_sink",
+        "internal_error",
     ];
 
     /// <summary>The wire/table code of a reason, e.g. <c>malformed_json</c>.</summary>

@@ -12,6 +12,12 @@ namespace Ecommerce.Pipeline.Core.Parsing;
 /// <summary>Why a record was rejected, and what the dead letter says about it.</summary>
 internal readonly record struct ParseFailure(DeadLetterReason Reason, string? Detail, string? TransactionId);
 
+/// <summary>Turns one record into a row or the reason it has none (the seam tests use to make a record fail).</summary>
+internal interface IRecordParser
+{
+    bool TryParse(in RawRecord record, in BatchClock clock, int sourceIndex, out TransactionRow? row, out ParseFailure failure);
+}
+
 /// <summary>
 /// Parses one Kafka value straight from its UTF-8 bytes with <see cref="Utf8JsonReader"/> (no reflection, no DOM),
 /// then validates, cleans and enriches it (docs/contract.md, "Input forms" and "Reason codes"). Checks run in the
@@ -23,7 +29,7 @@ internal readonly record struct ParseFailure(DeadLetterReason Reason, string? De
 /// ambiguous, so it is rejected as <c>malformed_json</c> ("duplicate field 'x'"), as strict JSON parsers do.
 /// Unknown fields, duplicated or not, are ignored.
 /// </remarks>
-internal sealed class TransactionParser
+internal sealed class TransactionParser : IRecordParser
 {
     public const int MaxIdLength = 128;
     public static readonly TimeSpan MaxFutureSkew = TimeSpan.FromMinutes(5);
@@ -98,6 +104,15 @@ internal sealed class TransactionParser
         // A UTF-8 byte order mark is not JSON, but it is harmless: skip it.
         var offset = value.StartsWith("\uFEFF"u8) ? 3 : 0;
         var json = value[offset..];
+
+        // Text escaped as a surrogate without its pair is no more Unicode than bytes that are not UTF-8.
+        var lone = SurrogateEscapes.IndexOfLone(json);
+        if (lone >= 0)
+        {
+            failure = new(DeadLetterReason.InvalidEncoding,
+                $"lone surrogate escape {SurrogateEscapes.Text(json, lone)} at byte {(lone + offset).ToString(CultureInfo.InvariantCulture)}", null);
+            return false;
+        }
 
         var slots = default(Slots);
         if (!TryReadObject(json, ref slots, ref failure))

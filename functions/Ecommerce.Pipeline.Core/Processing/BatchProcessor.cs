@@ -1,3 +1,4 @@
+using System.Text;
 using Ecommerce.Pipeline.Core.Geo;
 using Ecommerce.Pipeline.Core.Model;
 using Ecommerce.Pipeline.Core.Parsing;
@@ -11,12 +12,17 @@ namespace Ecommerce.Pipeline.Core.Processing;
 public sealed class BatchProcessor
 {
     private readonly TimeProvider _time;
-    private readonly TransactionParser _parser;
+    private readonly IRecordParser _parser;
 
     public BatchProcessor(TimeProvider time, GeoResolver geo)
+        : this(time, new TransactionParser(geo))
+    {
+    }
+
+    internal BatchProcessor(TimeProvider time, IRecordParser parser)
     {
         _time = time;
-        _parser = new TransactionParser(geo);
+        _parser = parser;
     }
 
     public BatchProcessor()
@@ -36,7 +42,7 @@ public sealed class BatchProcessor
         for (var i = 0; i < records.Count; i++)
         {
             var record = records[i];
-            if (_parser.TryParse(record, clock, i, out var row, out var failure))
+            if (TryParse(record, clock, i, out var row, out var failure))
             {
                 // First one in the batch wins; the sink applies the same rule across batches.
                 if (seen.Add(row!.TransactionId))
@@ -56,5 +62,29 @@ public sealed class BatchProcessor
         }
 
         return new BatchResult(rows, deadLetters, duplicates);
+    }
+
+    /// <summary>
+    /// One record's parse. Whatever the transform throws for it makes that record an <c>internal_error</c> dead
+    /// letter (the exception's type and message as detail), so one message can never fail or stall its batch.
+    /// </summary>
+    private bool TryParse(in RawRecord record, in BatchClock clock, int sourceIndex, out TransactionRow? row,
+        out ParseFailure failure)
+    {
+        try
+        {
+            return _parser.TryParse(record, clock, sourceIndex, out row, out failure);
+        }
+#pragma warning disable CA1031 // Deliberately any exception: it belongs to this record, not to the batch.
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+#pragma warning restore CA1031
+        {
+            row = null;
+            // The detail goes into JSON and UTF-8 tables: a lone surrogate in the message would fail them, so it
+            // becomes U+FFFD on the way through UTF-8.
+            var detail = Encoding.UTF8.GetString(Encoding.UTF8.GetBytes($"{ex.GetType().Name}: {ex.Message}"));
+            failure = new(DeadLetterReason.InternalError, detail, null);
+            return false;
+        }
     }
 }

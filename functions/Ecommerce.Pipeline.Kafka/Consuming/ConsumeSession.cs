@@ -134,6 +134,12 @@ internal sealed class ConsumeSession : IDisposable
             ExceptionDispatchInfo.Throw(unavailable);
         }
 
+        if (_writer.Failure is { } failure)
+        {
+            // A batch was given up (e.g. its transform threw): the loop stopped, but nobody asked it to.
+            throw new BatchAbandonedException(failure);
+        }
+
         StreamProcessorLog.Stopping(_logger, reason, _counters.Consumed, _counters.Stored, _counters.DeadLetters,
             _counters.Duplicates);
         return new StreamProcessorSummary(reason, _counters.Consumed, _counters.Stored, _counters.DeadLetters,

@@ -26,6 +26,7 @@ internal sealed class OrderedBatchWriter
     private volatile bool _poisoned;
     private bool _abandoned; // writer task only
     private Exception? _sinkUnavailable;
+    private Exception? _failure;
 
     /// <param name="step">What to do with each batch.</param>
     /// <param name="retry">How a failing batch is retried.</param>
@@ -50,6 +51,12 @@ internal sealed class OrderedBatchWriter
 
     /// <summary>The first <see cref="SinkUnavailableException"/> a batch failed with, if any.</summary>
     public Exception? SinkUnavailable => Volatile.Read(ref _sinkUnavailable);
+
+    /// <summary>
+    /// The first failure that ended a batch for good before anyone asked the writer to stop (so not a shutdown's
+    /// cancellation), if any: the run did not end the way its caller asked, and must not look as if it had.
+    /// </summary>
+    public Exception? Failure => Volatile.Read(ref _failure);
 
     /// <summary>
     /// The queue length that keeps <paramref name="maxInFlightBatches"/> + 2 batches in memory: with a step that
@@ -155,6 +162,11 @@ internal sealed class OrderedBatchWriter
             if (ex is SinkUnavailableException)
             {
                 Interlocked.CompareExchange(ref _sinkUnavailable, ex, null);
+            }
+
+            if (!_stop.IsCancellationRequested)
+            {
+                Interlocked.CompareExchange(ref _failure, ex, null);
             }
 
             // Stop now, not when this batch's turn to complete comes: later batches must not start either.

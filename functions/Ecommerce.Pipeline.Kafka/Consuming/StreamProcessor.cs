@@ -46,7 +46,7 @@ public sealed class StreamProcessor
     {
     }
 
-    private StreamProcessor(StreamProcessorOptions options, IBatchStep step, string sinkName, ILogger logger,
+    internal StreamProcessor(StreamProcessorOptions options, IBatchStep step, string sinkName, ILogger logger,
         IPipelineMetrics? metrics)
     {
         ArgumentNullException.ThrowIfNull(options);

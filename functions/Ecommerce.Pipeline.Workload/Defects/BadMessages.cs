@@ -10,7 +10,7 @@ namespace Ecommerce.Pipeline.Workload.Defects;
 /// </summary>
 internal sealed class BadMessages(Random rng, MessageBuffer buffer, TransactionWriter transactions)
 {
-    /// <summary>The reasons a message can earn by itself, in check order (<c>rejected_by_sink</c> is the sink's).</summary>
+    /// <summary>The reasons a message can earn by itself, in check order (<c>rejected_by_sink</c> is the sink's, <c>internal_error</c> a defect's).</summary>
     public static IReadOnlyList<DeadLetterReason> Reasons { get; } =
     [
         DeadLetterReason.MessageTooLarge,

@@ -121,6 +121,57 @@ public sealed class SettingOptionsTests
             (settings.KafkaBrokerList, settings.Sink, settings.TransactionsTopic));
     }
 
+    [Theory]
+    [InlineData("localhost")]
+    [InlineData("localhost:")]
+    [InlineData(":9092")]
+    [InlineData("host:0")]
+    [InlineData("host:65536")]
+    [InlineData("host:port")]
+    [InlineData("a:1,,b:2")]
+    [InlineData("a:1;b:2")]
+    [InlineData("PLAINTEXT://a:1")]
+    [InlineData("::1:9092")]
+    [InlineData("a b:1")]
+    public void A_broker_list_that_is_not_host_port_is_a_usage_error_from_the_option_and_the_environment(string brokers)
+    {
+        var fromApp = Assert.Throws<InvalidOperationException>(() => PipelineSettings.From(Config((SettingNames.KafkaBrokerList, brokers))));
+        var fromOption = Assert.Throws<UsageException>(() => Read(["--bootstrap-servers", brokers]));
+        var fromEnvironment = Assert.Throws<UsageException>(() => Read([], (SettingNames.KafkaBrokerList, brokers)));
+
+        Assert.StartsWith("Setting 'KafkaBrokerList' must be HOST:PORT,... (port 1-65535)", fromApp.Message, StringComparison.Ordinal);
+        Assert.StartsWith("--bootstrap-servers must be HOST:PORT,... (port 1-65535)", fromOption.Message, StringComparison.Ordinal);
+        Assert.Equal(fromOption.Message, fromEnvironment.Message);
+        Assert.DoesNotContain('\n', fromOption.Message);
+    }
+
+    [Theory]
+    [InlineData("a:1")]
+    [InlineData("127.0.0.1:9092, kafka-0.kafka.svc.cluster.local:9093")]
+    [InlineData("[::1]:9092")]
+    [InlineData("broker_1:65535")]
+    public void Host_port_lists_are_taken_as_given(string brokers) =>
+        Assert.Equal(brokers, Read(["--bootstrap-servers", brokers]).KafkaBrokerList);
+
+    [Theory]
+    [InlineData("--bootstrap-servers", "")]
+    [InlineData("--bootstrap-servers", "  ")]
+    [InlineData("--topic", "")]
+    [InlineData("--duckdb", " ")]
+    [InlineData("--sink", "")]
+    [InlineData("--bigquery-project", "")]
+    public void An_option_given_empty_or_blank_is_a_usage_error_naming_it(string option, string value)
+    {
+        var args = option == "--bootstrap-servers" ? [option, value] : new[] { "--bootstrap-servers", "b:1", option, value };
+        var parse = _command.Parse(args);
+
+        var error = parse.Errors.Count > 0
+            ? parse.Errors[0].Message
+            : Assert.Throws<UsageException>(() => _settings.Read(parse, null, new Dictionary<string, string?>())).Message;
+
+        Assert.Contains(option, error, StringComparison.Ordinal);
+    }
+
     private PipelineSettings Read(string[] args, params (string Name, string Value)[] environment) =>
         Read(args, null, environment);
 

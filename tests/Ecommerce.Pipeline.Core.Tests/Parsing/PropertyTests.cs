@@ -20,6 +20,7 @@ public sealed class PropertyTests
         {
             var result = processor.Process([Record(bytes)]);
             Assert.Equal(1, result.Rows.Count + result.DeadLetters.Count);
+            NeverAnInternalError(result);
         }, iter: Iterations);
     }
 
@@ -49,7 +50,41 @@ public sealed class PropertyTests
             {
                 Assert.True(DeadLetterReasons.TryParse(result.DeadLetters[0].ReasonCode, out _));
             }
+
+            NeverAnInternalError(result);
         }, iter: Iterations);
+    }
+
+    /// <summary>Arbitrary JSON string escapes (surrogates, controls, NUL, broken ones) in every field's string.</summary>
+    [Fact]
+    public void Arbitrary_escapes_in_every_field_never_throw_and_yield_exactly_one_outcome()
+    {
+        var processor = Processor();
+        string[] escapes = ["\\ud800", "\\udc00", "\\ud83d\\ude00", "\\u0000", "\\u001f", "\\u007f", "\\uffff", "\\n", "\\\\", "\\\"", "\\u12", "\\x"];
+        var fields = new[] { "transaction_id", "user_id", "product_id", "price", "currency", "timestamp", "payment_method", "geolocation" };
+        // Every field a string, so an escape can go inside each.
+        var json = "{\"currency\":\"USD\"," + With("price", "\"19.99\"")[1..];
+        Gen.Select(Gen.Int[0, fields.Length - 1], Gen.Int[0, escapes.Length - 1].Array[1, 4], Gen.Int[0, 8]).Sample((field, picks, at) =>
+        {
+            var name = "\"" + fields[field] + "\":\"";
+            var start = json.IndexOf(name, StringComparison.Ordinal) + name.Length;
+            var end = json.IndexOf('"', start);
+            var position = start + Math.Min(at, end - start);
+            var value = json.Insert(position, string.Concat(picks.Select(p => escapes[p])));
+
+            var result = processor.Process([Record(value)]);
+
+            Assert.Equal(1, result.Rows.Count + result.DeadLetters.Count);
+            NeverAnInternalError(result);
+        }, iter: Iterations);
+    }
+
+    private static void NeverAnInternalError(Ecommerce.Pipeline.Core.Processing.BatchResult result)
+    {
+        if (result.DeadLetters.Count == 1 && result.DeadLetters[0].Reason == DeadLetterReason.InternalError)
+        {
+            Assert.Fail($"the parser threw: {result.DeadLetters[0].Detail} for {result.DeadLetters[0].Payload}");
+        }
     }
 
     private sealed record Canonical(string TxId, string UserId, string ProductId, long Cents, string Currency,

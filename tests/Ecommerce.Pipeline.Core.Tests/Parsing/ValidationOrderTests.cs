@@ -140,6 +140,6 @@ public sealed class ValidationOrderTests
         Assert.Equal(
         [
             "message_too_large", "invalid_encoding", "malformed_json", "not_an_object", "missing_field", "invalid_field",
-            "invalid_price", "invalid_timestamp", "timestamp_in_future", "timestamp_too_old", "rejected_by_sink",
+            "invalid_price", "invalid_timestamp", "timestamp_in_future", "timestamp_too_old", "rejected_by_sink", "internal_error",
         ], DeadLetterReasons.All);
 }

@@ -1,5 +1,6 @@
 using Ecommerce.Pipeline.Core.Geo;
 using Ecommerce.Pipeline.Core.Model;
+using Ecommerce.Pipeline.Core.Parsing;
 using Ecommerce.Pipeline.Core.Processing;
 using Microsoft.Extensions.Time.Testing;
 
@@ -179,6 +180,36 @@ public sealed class TransactionBatchHandlerTests : IAsyncDisposable
         Assert.Equal((1, 0, 2), (first.RowsInserted, first.Duplicates, first.DeadLetters));
         Assert.Equal((0, 1, 2), (again.RowsInserted, again.Duplicates, again.DeadLetters));
         Assert.Equal(["t1"], _sink.Rows.Keys);
+    }
+
+    [Fact]
+    public async Task A_record_the_transform_throws_on_becomes_an_internal_error_dead_letter_and_the_rest_is_stored()
+    {
+        // The real parser, except that it throws for the record at offset 11 (standing in for a defect).
+        var parser = new ThrowingAt(11, new TransactionParser(GeoResolver.Default));
+        var handler = new TransactionBatchHandler(new BatchProcessor(_time, parser), _sink, _publisher, _metrics, _time);
+        var poisoned = Valid("t2");
+        IReadOnlyList<RawRecord> batch = [At(10, Valid("t1")), At(11, poisoned), At(12, Valid("t3"))];
+
+        var outcome = await handler.HandleAsync(batch, CancellationToken.None);
+
+        Assert.Equal(new BatchOutcome(3, 2, 0, 1, Now), outcome);
+        Assert.Equal(["t1", "t3"], _sink.Rows.Keys.Order(StringComparer.Ordinal));
+        foreach (var dl in new[] { Assert.Single(_sink.DeadLetters), Assert.Single(_publisher.Published) })
+        {
+            Assert.Equal(("internal_error", "InvalidOperationException: injected defect", 11L), (dl.ReasonCode, dl.Detail, dl.KafkaOffset));
+            Assert.Equal(poisoned, dl.Payload);
+        }
+
+        Assert.Equal(["internal_error"], _metrics.DeadLetterReasons);
+    }
+
+    private sealed class ThrowingAt(long offset, IRecordParser inner) : IRecordParser
+    {
+        public bool TryParse(in RawRecord record, in BatchClock clock, int sourceIndex, out TransactionRow? row, out ParseFailure failure) =>
+            record.Offset == offset
+                ? throw new InvalidOperationException("injected defect")
+                : inner.TryParse(record, clock, sourceIndex, out row, out failure);
     }
 
     private static List<(long Offset, string Reason)> OffsetsAndReasons(IEnumerable<DeadLetter> deadLetters) =>

@@ -72,6 +72,53 @@ public sealed class ConcurrentWritesTests : IDisposable
         Assert.Null(ConsumingKit.Committed(_cluster.BootstrapServers, "g-fail", Topic, [0])[0]);
     }
 
+    [Fact]
+    public async Task A_batch_given_up_for_any_other_reason_ends_the_run_with_an_error_not_a_quiet_stop()
+    {
+        ProduceToPartitionZero(100);
+        var harness = new Harness();
+        harness.ReleaseFirst.SetResult();
+        // The transform of the batch at offset 40 throws (run ahead of the store, so it is not retried).
+        var step = new FailingTransform(40, harness.HandleAsync);
+        var processor = new StreamProcessor(ConsumingKit.Options(_cluster.BootstrapServers, "g-abandon") with
+        {
+            MaxBatchRecords = 20,
+            UntilIdle = TimeSpan.FromSeconds(2),
+        }, step, "fake", NullLogger.Instance, metrics: null);
+
+        var failure = await Assert.ThrowsAsync<BatchAbandonedException>(
+            () => processor.RunAsync(CancellationToken.None).WaitAsync(ConsumingKit.RunDeadline));
+
+        Assert.Contains("InvalidOperationException: transform defect", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', failure.Message);
+        Assert.IsType<InvalidOperationException>(failure.InnerException);
+        // The batches before it were stored and committed; nothing from the failed one on.
+        Assert.Equal(step.FailedFrom, ConsumingKit.Committed(_cluster.BootstrapServers, "g-abandon", Topic, [0])[0]);
+        Assert.InRange(step.FailedFrom, 1, 40);
+    }
+
+    /// <summary>Throws in the transform of the batch that holds <paramref name="offset"/>.</summary>
+    private sealed class FailingTransform(long offset, Func<IReadOnlyList<RawRecord>, CancellationToken, Task<BatchOutcome>> handle) : IBatchStep
+    {
+        public long FailedFrom { get; private set; } = -1;
+
+        public bool PreparesAhead => true;
+
+        public BatchResult Prepare(IReadOnlyList<RawRecord> records)
+        {
+            if (records[0].Offset <= offset && offset <= records[^1].Offset)
+            {
+                FailedFrom = records[0].Offset;
+                throw new InvalidOperationException("transform defect\nsecond line");
+            }
+
+            return new BatchResult([], [], 0);
+        }
+
+        public Task<BatchOutcome> HandleAsync(IReadOnlyList<RawRecord> records, BatchResult? prepared, CancellationToken cancellationToken) =>
+            handle(records, cancellationToken);
+    }
+
     private StreamProcessor Processor(string group, Func<IReadOnlyList<RawRecord>, CancellationToken, Task<BatchOutcome>> handle) =>
         new(ConsumingKit.Options(_cluster.BootstrapServers, group) with
         {

@@ -200,6 +200,34 @@ public sealed class OrderedBatchWriterTests : IDisposable
     }
 
     /// <summary>A step whose store runs <c>script(batch, attempt, token)</c>; it prepares ahead and records what it saw.</summary>
+    [Fact]
+    public async Task A_transform_that_throws_gives_the_batch_up_and_is_reported_as_the_writer_failure()
+    {
+        var defect = new InvalidOperationException("transform defect");
+        var step = new ScriptedStep((_, _, _) => Task.CompletedTask) { OnPrepare = batch => { if (batch == 1) { throw defect; } } };
+
+        var writer = Writer(step);
+        await writer.RunAsync(Queue(3).Reader).WaitAsync(Deadline);
+
+        Assert.Equal([true, false, false], Acknowledged);
+        Assert.Same(defect, writer.Failure);
+        Assert.Null(writer.SinkUnavailable);
+        Assert.Equal(0, step.Attempts(1)); // the transform is pure: running it again would throw again
+    }
+
+    [Fact]
+    public async Task Batches_dropped_because_the_writer_was_asked_to_stop_are_no_failure()
+    {
+        await _stop.CancelAsync();
+        var step = new ScriptedStep((_, _, _) => Task.CompletedTask);
+
+        var writer = Writer(step);
+        await writer.RunAsync(Queue(2).Reader).WaitAsync(Deadline);
+
+        Assert.Equal([false, false], Acknowledged);
+        Assert.Null(writer.Failure);
+    }
+
     private sealed class ScriptedStep(Func<int, int, CancellationToken, Task> script) : IBatchStep
     {
         private readonly ConcurrentDictionary<int, int> _attempts = new();

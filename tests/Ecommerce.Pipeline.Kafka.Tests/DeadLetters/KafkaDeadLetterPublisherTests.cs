@@ -190,6 +190,31 @@ public sealed class KafkaDeadLetterPublisherTests
         Assert.Equal("2026-11-25T10:00:00.000001Z", DeadLetterJson.FormatTimestamp(local));
     }
 
+    [Fact]
+    public async Task Nul_in_payload_and_detail_is_on_the_topic_whole_as_a_json_escape()
+    {
+        using var cluster = EmbeddedKafkaCluster.Start(brokers: 1, partitions: 1);
+        using var publisher = new KafkaDeadLetterPublisher(cluster.BootstrapServers);
+        // A payload of 137 characters with a raw NUL at 42 (malformed JSON, kept as sent), and a detail with one.
+        var payload = new string('a', 42) + "\0" + new string('b', 94);
+        var letter = new DeadLetter
+        {
+            Reason = DeadLetterReason.MalformedJson, Detail = "1\u00000", TransactionId = null, Payload = payload,
+            PayloadEncoding = DeadLetter.EncodingUtf8, KafkaTopic = "transactions_stream", KafkaPartition = 0, KafkaOffset = 3,
+            FailedAt = FailedAt,
+        };
+
+        await publisher.PublishAsync([letter], CancellationToken.None);
+
+        var record = Assert.Single(KafkaTestKit.ConsumeAll(cluster.BootstrapServers, EmbeddedKafkaCluster.DeadLetterTopic));
+        var value = record.ValueBytes!;
+        Assert.DoesNotContain((byte)0, value);
+        Assert.Contains("a\\u0000b", System.Text.Encoding.UTF8.GetString(value), StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(value);
+        Assert.Equal(payload, json.RootElement.GetProperty("payload").GetString());
+        Assert.Equal("1\u00000", json.RootElement.GetProperty("detail").GetString());
+    }
+
     private static DeadLetter Letter(int i) => new()
     {
         Reason = DeadLetterReason.MalformedJson,
