@@ -39,15 +39,20 @@ public sealed partial class CliServiceBehaviourTests : IAsyncLifetime
         var now = DateTimeOffset.UtcNow;
         await File.WriteAllLinesAsync(file,
         [
-            TransactionJson.Valid("tx-big", now, product: new string('p', 30_000)), // valid input, too big for any request
+            // Valid input (60 KB, under the 64 KiB message limit; ids are capped at 128 characters, a place name is
+            // not) whose row is 180 KB: each 'é' is 2 bytes in the message and 6 on the wire (\u00e9), so the row is
+            // too big for any request under the limit below.
+            TransactionJson.Valid("tx-big", now, geolocation: "PLACE").Replace("PLACE", new string('é', 30_000), StringComparison.Ordinal),
             TransactionJson.Valid("tx-small-1", now),
             TransactionJson.Valid("tx-small-2", now),
         ]);
         var replayed = await Cli.RunAsync(TimeSpan.FromSeconds(90), "produce", "--bootstrap-servers", servers, "--file", file);
         Assert.True(replayed.ExitCode == 0, replayed.Output);
 
-        _standIn.MaxRequestBytes = 20_000;
-        _standIn.NotFoundAfterCreate = TimeSpan.FromSeconds(3);
+        // Far under BigQuery's 10 MB, so that batches are split, yet above any dead letter (its payload is cut to 16 KiB).
+        _standIn.MaxRequestBytes = 150_000;
+        // Longer than the start-up (tables are created before the consumer joins its group), so the first writes meet it.
+        _standIn.NotFoundAfterCreate = TimeSpan.FromSeconds(15);
         _standIn.ThrottleInsertAlls(403, "quotaExceeded", 2);
         _standIn.ThrottleInsertAlls(429, "rateLimitExceeded", 2);
         _standIn.DedupWindow = TimeSpan.FromMinutes(1);
@@ -77,10 +82,11 @@ public sealed partial class CliServiceBehaviourTests : IAsyncLifetime
         Assert.True(deadLetters.Count - 1 >= bad, $"{deadLetters.Count - 1} dead letters for {bad} injected bad messages");
 
         // What an operator sees: the waits and the split, in the log.
-        Assert.Contains("BigQuery sink waiting (table_not_ready)", run.Output, StringComparison.Ordinal);
-        Assert.Contains("BigQuery sink waiting (quota_exceeded)", run.Output, StringComparison.Ordinal);
-        Assert.Contains("BigQuery sink waiting (rate_limit_exceeded)", run.Output, StringComparison.Ordinal);
-        Assert.Contains("sending it as two halves", run.Output, StringComparison.Ordinal);
+        foreach (var line in (string[])["BigQuery sink waiting (table_not_ready)", "BigQuery sink waiting (quota_exceeded)",
+            "BigQuery sink waiting (rate_limit_exceeded)", "sending it as two halves"])
+        {
+            Assert.True(run.Output.Contains(line, StringComparison.Ordinal), $"no '{line}' in:\n{run.Output}");
+        }
 
         // Committed only what was stored: a second run over the same group has nothing left.
         var again = await Cli.RunAsync(TimeSpan.FromSeconds(120), process);
