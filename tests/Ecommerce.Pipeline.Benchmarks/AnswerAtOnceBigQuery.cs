@@ -23,8 +23,11 @@ internal static class AnswerAtOnceBigQuery
     public static async Task<int> RunAsync(string[] args)
     {
         var port = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 0;
-        // An optional fixed delay per insertAll stands in for the real service's round trip (tens of milliseconds).
-        var delay = TimeSpan.FromMilliseconds(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 0);
+        // An optional delay per insertAll stands in for the real service's round trip: a fixed number of milliseconds,
+        // or lognormal:MEDIAN_MS[:SIGMA] for a right-skewed distribution around that median.
+        var latencyArg = args.Length > 1 ? args[1] : "0";
+        var latency = Ecommerce.Pipeline.TestSupport.LogNormalLatency.Parse(latencyArg);
+        var fixedDelay = latency is null ? TimeSpan.FromMilliseconds(int.Parse(latencyArg, CultureInfo.InvariantCulture)) : TimeSpan.Zero;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, port));
@@ -44,6 +47,7 @@ internal static class AnswerAtOnceBigQuery
                 read += n;
             }
 
+            var delay = latency?.Next() ?? fixedDelay;
             if (delay > TimeSpan.Zero)
             {
                 await Task.Delay(delay, ctx.RequestAborted);
