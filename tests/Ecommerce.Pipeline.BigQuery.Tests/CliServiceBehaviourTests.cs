@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Ecommerce.Pipeline.TestSupport;
@@ -12,24 +11,13 @@ namespace Ecommerce.Pipeline.BigQuery.Tests;
 /// run does not stall, and nothing is committed that was not stored.
 /// </summary>
 [Trait("Category", "Integration")]
-public sealed partial class CliServiceBehaviourTests : IAsyncLifetime
+public sealed partial class CliServiceBehaviourTests : StandInTests
 {
-    private BigQueryStandIn _standIn = null!;
-
-    public async Task InitializeAsync() => _standIn = await BigQueryStandIn.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        Assert.Empty(_standIn.ContractViolations);
-        await _standIn.DisposeAsync();
-    }
-
     [Fact]
     public async Task Process_stores_every_valid_transaction_through_what_the_real_service_does()
     {
-        await using var broker = Cli.Start("broker", "--partitions", "3", "--brokers", "1");
-        var first = await broker.WaitForLineAsync(l => l.StartsWith("bootstrap.servers=", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
-        var servers = first["bootstrap.servers=".Length..];
+        var (broker, servers) = await Cli.StartBrokerAsync();
+        await using var _ = broker;
         var produced = await Cli.RunAsync(TimeSpan.FromSeconds(90), "produce", "--bootstrap-servers", servers,
             "--count", "2000", "--bad-ratio", "0.05", "--seed", "21");
         Assert.True(produced.ExitCode == 0, produced.Output);
@@ -50,15 +38,15 @@ public sealed partial class CliServiceBehaviourTests : IAsyncLifetime
         Assert.True(replayed.ExitCode == 0, replayed.Output);
 
         // Far under BigQuery's 10 MB, so that batches are split, yet above any dead letter (its payload is cut to 16 KiB).
-        _standIn.MaxRequestBytes = 150_000;
+        StandIn.MaxRequestBytes = 150_000;
         // Longer than the start-up (tables are created before the consumer joins its group), so the first writes meet it.
-        _standIn.NotFoundAfterCreate = TimeSpan.FromSeconds(15);
-        _standIn.ThrottleInsertAlls(403, "quotaExceeded", 2);
-        _standIn.ThrottleInsertAlls(429, "rateLimitExceeded", 2);
-        _standIn.DedupWindow = TimeSpan.FromMinutes(1);
-        _standIn.Latency = new LogNormalLatency(TimeSpan.FromMilliseconds(40), 0.5);
+        StandIn.NotFoundAfterCreate = TimeSpan.FromSeconds(15);
+        StandIn.ThrottleInsertAlls(403, "quotaExceeded", 2);
+        StandIn.ThrottleInsertAlls(429, "rateLimitExceeded", 2);
+        StandIn.DedupWindow = TimeSpan.FromMinutes(1);
+        StandIn.Latency = new LogNormalLatency(TimeSpan.FromMilliseconds(40), 0.5);
         string[] process = ["process", "--bootstrap-servers", servers, "--sink", "bigquery", "--bigquery-project", "proj",
-            "--bigquery-dataset", "ds", "--bigquery-endpoint", _standIn.Endpoint.ToString(), "--until-idle", "3s", "--metrics-port", "0"];
+            "--bigquery-dataset", "ds", "--bigquery-endpoint", StandIn.Endpoint.ToString(), "--until-idle", "3s", "--metrics-port", "0"];
         var run = await Cli.RunAsync(TimeSpan.FromSeconds(180), process);
 
         Assert.True(run.ExitCode == 0, run.Output);
@@ -66,15 +54,15 @@ public sealed partial class CliServiceBehaviourTests : IAsyncLifetime
         Assert.True(summary.Success, run.Output);
         long Field(string name) => long.Parse(summary.Groups[name].Value, CultureInfo.InvariantCulture);
         Assert.Equal(2003, Field("consumed"));
-        var stored = _standIn.Rows["ds.transactions"];
+        var stored = StandIn.Rows["ds.transactions"];
         Assert.Equal(stored.Count, Field("stored"));
         Assert.Equal(2003, Field("stored") + Field("dead") + Field("dups"));
         Assert.Contains("tx-small-1", stored.Keys);
         Assert.Contains("tx-small-2", stored.Keys);
         Assert.DoesNotContain("tx-big", stored.Keys);
-        Assert.Equal(stored.Count, _standIn.LiveRows("ds.transactions").Count);
+        Assert.Equal(stored.Count, StandIn.LiveRows("ds.transactions").Count);
 
-        var deadLetters = _standIn.Rows["ds.dead_letters"].Values.ToList();
+        var deadLetters = StandIn.Rows["ds.dead_letters"].Values.ToList();
         Assert.Equal(deadLetters.Count, Field("dead"));
         var rejected = Assert.Single(deadLetters, d => d.GetProperty("reason").GetString() == "rejected_by_sink");
         Assert.Equal("tx-big", rejected.GetProperty("transaction_id").GetString());
@@ -92,49 +80,40 @@ public sealed partial class CliServiceBehaviourTests : IAsyncLifetime
         var again = await Cli.RunAsync(TimeSpan.FromSeconds(120), process);
         Assert.True(again.ExitCode == 0, again.Output);
         Assert.Contains("consumed=0 ", again.Output, StringComparison.Ordinal);
-        Assert.Equal(Field("stored"), _standIn.Rows["ds.transactions"].Count);
+        Assert.Equal(Field("stored"), StandIn.Rows["ds.transactions"].Count);
     }
 
     [Fact]
     public async Task A_table_deleted_mid_run_stops_the_processor_with_exit_1_naming_the_table_and_commits_nothing_after()
     {
-        await using var broker = Cli.Start("broker", "--partitions", "3", "--brokers", "1");
-        var first = await broker.WaitForLineAsync(l => l.StartsWith("bootstrap.servers=", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
-        var servers = first["bootstrap.servers=".Length..];
+        var (broker, servers) = await Cli.StartBrokerAsync();
+        await using var _ = broker;
         var produced = await Cli.RunAsync(TimeSpan.FromSeconds(90), "produce", "--bootstrap-servers", servers, "--count", "500", "--seed", "31");
         Assert.True(produced.ExitCode == 0, produced.Output);
-        _standIn.CreateTable("ds", "transactions"); // tables that exist before the processor starts
-        _standIn.CreateTable("ds", "dead_letters");
+        StandIn.CreateTable("ds", "transactions"); // tables that exist before the processor starts
+        StandIn.CreateTable("ds", "dead_letters");
         string[] process = ["process", "--bootstrap-servers", servers, "--sink", "bigquery", "--bigquery-project", "proj",
-            "--bigquery-dataset", "ds", "--bigquery-endpoint", _standIn.Endpoint.ToString(), "--metrics-port", "0"];
+            "--bigquery-dataset", "ds", "--bigquery-endpoint", StandIn.Endpoint.ToString(), "--metrics-port", "0"];
 
         await using var processor = Cli.Start(process);
-        var deadline = Stopwatch.StartNew();
-        using (var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(50)))
-        {
-            while (!(_standIn.Rows.TryGetValue("ds.transactions", out var rows) && rows.Count >= 500))
-            {
-                Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(90) && !processor.HasExited,
-                    "the first 500 messages were not stored: " + processor.Output);
-                await poll.WaitForNextTickAsync();
-            }
-        }
+        await Cli.WaitUntilAsync(() => StandIn.Rows.TryGetValue("ds.transactions", out var rows) && rows.Count >= 500, processor,
+            "the first 500 messages were not stored");
 
-        _standIn.DeleteTable("ds", "transactions");
+        StandIn.DeleteTable("ds", "transactions");
         var more = await Cli.RunAsync(TimeSpan.FromSeconds(90), "produce", "--bootstrap-servers", servers, "--count", "500", "--seed", "32");
         Assert.True(more.ExitCode == 0, more.Output);
 
         Assert.Equal(1, await processor.WaitForExitAsync(TimeSpan.FromSeconds(90)));
         Assert.Contains("pipeline: error: BigQuery table proj.ds.transactions is gone", processor.Output, StringComparison.Ordinal);
-        Assert.False(_standIn.Tables.ContainsKey("ds.transactions")); // not re-created mid-run
-        Assert.Equal(0, _standIn.Requests.Count(r => r.MethodId == "bigquery.tables.insert"));
+        Assert.False(StandIn.Tables.ContainsKey("ds.transactions")); // not re-created mid-run
+        Assert.Equal(0, StandIn.Requests.Count(r => r.MethodId == "bigquery.tables.insert"));
 
         // Nothing after the failed batch was committed: once the table is back, a run reads the second 500 again.
-        _standIn.CreateTable("ds", "transactions");
+        StandIn.CreateTable("ds", "transactions");
         var again = await Cli.RunAsync(TimeSpan.FromSeconds(120), [.. process, "--until-idle", "3s"]);
         Assert.True(again.ExitCode == 0, again.Output);
         Assert.Contains("consumed=500 ", again.Output, StringComparison.Ordinal);
-        Assert.Equal(500, _standIn.Rows["ds.transactions"].Count);
+        Assert.Equal(500, StandIn.Rows["ds.transactions"].Count);
     }
 
     [GeneratedRegex(@"bad=(\d+)")]

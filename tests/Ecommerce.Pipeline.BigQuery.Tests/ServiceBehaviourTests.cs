@@ -10,24 +10,14 @@ namespace Ecommerce.Pipeline.BigQuery.Tests;
 /// The sink against each of the stand-in's realism switches: what the real service does that a kind stand-in does not
 /// (payload limit, new-table 404s, re-created tables, token expiry, throttling, best-effort dedup, latency).
 /// </summary>
-public sealed class ServiceBehaviourTests : IAsyncLifetime
+public sealed class ServiceBehaviourTests : StandInTests
 {
-    private BigQueryStandIn _standIn = null!;
-
-    public async Task InitializeAsync() => _standIn = await BigQueryStandIn.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        Assert.Empty(_standIn.ContractViolations);
-        await _standIn.DisposeAsync();
-    }
-
     [Fact]
     public async Task A_request_over_the_payload_limit_is_split_in_halves_and_never_resent_unchanged()
     {
-        _standIn.MaxRequestBytes = 6_000;
+        StandIn.MaxRequestBytes = 6_000;
         var observer = new RecordingObserver();
-        var (_, sink) = await TestData.SinkAsync(_standIn, clientOptions: Options(observer));
+        var (_, sink) = await TestData.SinkAsync(StandIn, clientOptions: Options(observer));
         await using var _ = sink;
         var rows = TestData.Rows(40); // ~700 bytes each: one 28 KB request, refused
 
@@ -35,24 +25,24 @@ public sealed class ServiceBehaviourTests : IAsyncLifetime
 
         Assert.Equal(40, result.Inserted);
         Assert.Empty(result.Rejected);
-        Assert.Equal(rows.Select(r => r.TransactionId).Order(), _standIn.Rows["ds.transactions"].Keys.Order());
-        var bodies = _standIn.InsertAlls.Select(r => r.Text).ToList();
+        Assert.Equal(rows.Select(r => r.TransactionId).Order(), StandIn.Rows["ds.transactions"].Keys.Order());
+        var bodies = StandIn.InsertAlls.Select(r => r.Text).ToList();
         Assert.Equal(bodies.Count, bodies.Distinct().Count()); // no request was sent twice as it was
         Assert.Contains(bodies, b => b.Length > 6_000);
         Assert.Contains(observer.Notices, n => n.Contains("sending it as two halves", StringComparison.Ordinal));
 
         // What was refused is remembered: the next batch goes out in requests that fit, none refused.
-        var before = _standIn.InsertAlls.Count;
+        var before = StandIn.InsertAlls.Count;
         await sink.WriteRowsAsync(TestData.Rows(80).Skip(40).ToList(), CancellationToken.None);
-        Assert.All(_standIn.InsertAlls.Skip(before), r => Assert.InRange(r.Body.Length, 1, 6_000));
-        Assert.Equal(80, _standIn.Rows["ds.transactions"].Count);
+        Assert.All(StandIn.InsertAlls.Skip(before), r => Assert.InRange(r.Body.Length, 1, 6_000));
+        Assert.Equal(80, StandIn.Rows["ds.transactions"].Count);
     }
 
     [Fact]
     public async Task A_single_row_too_big_for_any_request_is_rejected_and_its_neighbours_are_stored()
     {
-        _standIn.MaxRequestBytes = 4_000;
-        var (_, sink) = await TestData.SinkAsync(_standIn);
+        StandIn.MaxRequestBytes = 4_000;
+        var (_, sink) = await TestData.SinkAsync(StandIn);
         await using var _ = sink;
         var rows = TestData.Rows(10);
         var big = TestData.Row(99, id: "tx-big");
@@ -72,16 +62,16 @@ public sealed class ServiceBehaviourTests : IAsyncLifetime
         Assert.StartsWith("row too large", rejection.Message, StringComparison.Ordinal);
         Assert.Contains("Request payload size exceeds the limit: 4000 bytes.", rejection.Message, StringComparison.Ordinal);
         Assert.Equal(10, result.Inserted);
-        Assert.Equal(10, _standIn.Rows["ds.transactions"].Count);
-        Assert.DoesNotContain("tx-big", _standIn.Rows["ds.transactions"].Keys);
-        var bodies = _standIn.InsertAlls.Select(r => r.Text).ToList();
+        Assert.Equal(10, StandIn.Rows["ds.transactions"].Count);
+        Assert.DoesNotContain("tx-big", StandIn.Rows["ds.transactions"].Keys);
+        var bodies = StandIn.InsertAlls.Select(r => r.Text).ToList();
         Assert.Equal(bodies.Count, bodies.Distinct().Count());
     }
 
     [Fact]
     public async Task Dead_letter_insertIds_stay_within_128_characters_and_distinct()
     {
-        var (_, sink) = await TestData.SinkAsync(_standIn);
+        var (_, sink) = await TestData.SinkAsync(StandIn);
         await using var _ = sink;
         var topic = new string('t', 249); // Kafka's longest topic name
         DeadLetter At(long offset) => StoredDeadLetters.At(offset, TestData.Ingested, partition: 1, topic: topic);
@@ -89,27 +79,27 @@ public sealed class ServiceBehaviourTests : IAsyncLifetime
         await sink.WriteDeadLettersAsync([At(1), At(2)], CancellationToken.None);
         await sink.WriteDeadLettersAsync([At(2)], CancellationToken.None); // a re-delivery keeps its id
 
-        var ids = _standIn.Rows["ds.dead_letters"].Keys.ToList();
+        var ids = StandIn.Rows["ds.dead_letters"].Keys.ToList();
         Assert.Equal(2, ids.Count);
         Assert.All(ids, id => Assert.InRange(id.Length, 1, 128));
-        Assert.Equal(2, _standIn.Deliveries.Where(d => ids.Contains(d.Key)).Max(d => d.Value));
-        Assert.Equal(topic, _standIn.Rows["ds.dead_letters"].Values.First().GetProperty("kafka_topic").GetString());
+        Assert.Equal(2, StandIn.Deliveries.Where(d => ids.Contains(d.Key)).Max(d => d.Value));
+        Assert.Equal(topic, StandIn.Rows["ds.dead_letters"].Values.First().GetProperty("kafka_topic").GetString());
     }
 
     [Fact]
     public async Task A_table_created_moments_ago_is_waited_for_with_backoff_and_then_written()
     {
         var clock = new TimerObservingTimeProvider(DateTimeOffset.UtcNow);
-        _standIn.Clock = clock;
-        _standIn.NotFoundAfterCreate = TimeSpan.FromMinutes(2);
+        StandIn.Clock = clock;
+        StandIn.NotFoundAfterCreate = TimeSpan.FromMinutes(2);
         var observer = new RecordingObserver();
-        var (_, sink) = await TestData.SinkAsync(_standIn, clientOptions: Options(observer, clock));
+        var (_, sink) = await TestData.SinkAsync(StandIn, clientOptions: Options(observer, clock));
         await using var _ = sink;
 
         var result = await DriveAsync(clock, sink.WriteRowsAsync(TestData.Rows(5), CancellationToken.None));
 
         Assert.Equal(5, result.Inserted);
-        Assert.Equal(5, _standIn.Rows["ds.transactions"].Count);
+        Assert.Equal(5, StandIn.Rows["ds.transactions"].Count);
         Assert.NotEmpty(observer.Waits);
         Assert.All(observer.Waits, w => Assert.Equal(BigQueryWaitReasons.TableNotReady, w.Reason));
         Assert.All(observer.Waits, w => Assert.Contains("waiting for BigQuery table proj.ds.transactions", w.Detail, StringComparison.Ordinal));
@@ -121,9 +111,9 @@ public sealed class ServiceBehaviourTests : IAsyncLifetime
     public async Task A_new_table_that_never_appears_stops_the_processor_after_the_wait()
     {
         var clock = new TimerObservingTimeProvider(DateTimeOffset.UtcNow);
-        _standIn.Clock = clock;
-        _standIn.NotFoundAfterCreate = TimeSpan.FromHours(1);
-        var (_, sink) = await TestData.SinkAsync(_standIn, new BigQuerySinkOptions
+        StandIn.Clock = clock;
+        StandIn.NotFoundAfterCreate = TimeSpan.FromHours(1);
+        var (_, sink) = await TestData.SinkAsync(StandIn, new BigQuerySinkOptions
         {
             ProjectId = "proj", DatasetId = "ds", NewTableWait = TimeSpan.FromMinutes(3),
         }, Options(new RecordingObserver(), clock));
@@ -133,7 +123,7 @@ public sealed class ServiceBehaviourTests : IAsyncLifetime
             DriveAsync(clock, sink.WriteRowsAsync(TestData.Rows(5), CancellationToken.None)));
 
         Assert.Contains("BigQuery table proj.ds.transactions still answers insertAll with 404", ex.Message, StringComparison.Ordinal);
-        Assert.False(_standIn.Rows.TryGetValue("ds.transactions", out var rows) && !rows.IsEmpty);
+        Assert.False(StandIn.Rows.TryGetValue("ds.transactions", out var rows) && !rows.IsEmpty);
     }
 
     [Fact]
@@ -141,14 +131,14 @@ public sealed class ServiceBehaviourTests : IAsyncLifetime
     {
         // Why a table that vanishes stops the processor instead of being re-created: rows sent to the new table within
         // the window are answered 200 and lost.
-        _standIn.CreateTable("ds", "transactions");
-        _standIn.CreateTable("ds", "dead_letters");
-        _standIn.DropsAfterRecreate = TimeSpan.FromMinutes(5);
-        var (client, sink) = await TestData.SinkAsync(_standIn);
+        StandIn.CreateTable("ds", "transactions");
+        StandIn.CreateTable("ds", "dead_letters");
+        StandIn.DropsAfterRecreate = TimeSpan.FromMinutes(5);
+        var (client, sink) = await TestData.SinkAsync(StandIn);
         await using var _ = sink;
         await sink.WriteRowsAsync(TestData.Rows(2), CancellationToken.None);
 
-        _standIn.DeleteTable("ds", "transactions");
+        StandIn.DeleteTable("ds", "transactions");
         await Assert.ThrowsAsync<SinkUnavailableException>(() => sink.WriteRowsAsync(TestData.Rows(4), CancellationToken.None));
         await client.InsertTableAsync(BigQueryTables.Transactions("proj", "ds"), CancellationToken.None); // the operator re-creates it
 
@@ -156,8 +146,8 @@ public sealed class ServiceBehaviourTests : IAsyncLifetime
             "{\"rows\":[{\"insertId\":\"x\",\"json\":{\"transaction_id\":\"x\"}}]}"u8.ToArray(), CancellationToken.None);
 
         Assert.Null(blind.InsertErrors); // 200, no row errors ...
-        Assert.Equal(1, _standIn.SilentlyDropped); // ... and nothing stored
-        Assert.False(_standIn.Rows.TryGetValue("ds.transactions", out var rows) && !rows.IsEmpty);
+        Assert.Equal(1, StandIn.SilentlyDropped); // ... and nothing stored
+        Assert.False(StandIn.Rows.TryGetValue("ds.transactions", out var rows) && !rows.IsEmpty);
     }
 
     [Fact]
@@ -165,7 +155,7 @@ public sealed class ServiceBehaviourTests : IAsyncLifetime
     {
         var tokens = new SequenceTokens();
         var valid = new HashSet<string> { "token-1" };
-        _standIn.AcceptToken = t => t is not null && valid.Contains(t);
+        StandIn.AcceptToken = t => t is not null && valid.Contains(t);
         var observer = new RecordingObserver();
         await using var sink = await CredentialSinkAsync(tokens, observer);
         await sink.WriteRowsAsync(TestData.Rows(2), CancellationToken.None);
@@ -176,8 +166,8 @@ public sealed class ServiceBehaviourTests : IAsyncLifetime
 
         Assert.Equal(2, result.Inserted);
         Assert.Equal(1, tokens.Refreshes);
-        Assert.Equal(4, _standIn.Rows["ds.transactions"].Count);
-        Assert.Equal("Bearer token-2", _standIn.InsertAlls[^1].Authorization);
+        Assert.Equal(4, StandIn.Rows["ds.transactions"].Count);
+        Assert.Equal("Bearer token-2", StandIn.InsertAlls[^1].Authorization);
         Assert.Contains(observer.Notices, n => n.Contains("refreshing it once", StringComparison.Ordinal));
     }
 
@@ -186,7 +176,7 @@ public sealed class ServiceBehaviourTests : IAsyncLifetime
     {
         var tokens = new SequenceTokens();
         var refusing = false;
-        _standIn.AcceptToken = _ => !refusing;
+        StandIn.AcceptToken = _ => !refusing;
         await using var sink = await CredentialSinkAsync(tokens, new RecordingObserver());
         refusing = true;
 
@@ -194,8 +184,8 @@ public sealed class ServiceBehaviourTests : IAsyncLifetime
 
         Assert.Contains("HTTP 401", ex.Message, StringComparison.Ordinal);
         Assert.Equal(1, tokens.Refreshes);
-        Assert.Equal(2, _standIn.InsertAlls.Count);
-        Assert.False(_standIn.Rows.TryGetValue("ds.transactions", out var rows) && !rows.IsEmpty);
+        Assert.Equal(2, StandIn.InsertAlls.Count);
+        Assert.False(StandIn.Rows.TryGetValue("ds.transactions", out var rows) && !rows.IsEmpty);
     }
 
     [Fact]
@@ -224,18 +214,18 @@ public sealed class ServiceBehaviourTests : IAsyncLifetime
     {
         var clock = new TimerObservingTimeProvider(DateTimeOffset.UtcNow);
         var observer = new RecordingObserver();
-        var (_, sink) = await TestData.SinkAsync(_standIn, clientOptions: new BigQueryClientOptions
+        var (_, sink) = await TestData.SinkAsync(StandIn, clientOptions: new BigQueryClientOptions
         {
-            Endpoint = _standIn.Endpoint, TimeProvider = clock, Observer = observer,
+            Endpoint = StandIn.Endpoint, TimeProvider = clock, Observer = observer,
         });
         await using var _ = sink;
-        _standIn.ThrottleInsertAlls(403, "quotaExceeded", 3);
-        _standIn.ThrottleInsertAlls(429, "rateLimitExceeded", 4);
+        StandIn.ThrottleInsertAlls(403, "quotaExceeded", 3);
+        StandIn.ThrottleInsertAlls(429, "rateLimitExceeded", 4);
 
         var result = await DriveAsync(clock, sink.WriteRowsAsync(TestData.Rows(5), CancellationToken.None));
 
         Assert.Equal(5, result.Inserted);
-        Assert.Equal(8, _standIn.InsertAlls.Count);
+        Assert.Equal(8, StandIn.InsertAlls.Count);
         Assert.Equal([.. Enumerable.Repeat(BigQueryWaitReasons.QuotaExceeded, 3), .. Enumerable.Repeat(BigQueryWaitReasons.RateLimitExceeded, 4)],
             observer.Waits.Select(w => w.Reason));
         Assert.All(observer.Waits, w => Assert.InRange(w.Delay, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(30)));
@@ -246,10 +236,10 @@ public sealed class ServiceBehaviourTests : IAsyncLifetime
     public async Task Best_effort_dedup_leaves_copies_after_its_window_and_the_dedup_order_keeps_the_first_read()
     {
         var clock = new TimerObservingTimeProvider(DateTimeOffset.UtcNow);
-        _standIn.Clock = clock;
-        _standIn.DedupWindow = TimeSpan.FromMinutes(1);
-        _standIn.DedupSeed = 7;
-        var (_, sink) = await TestData.SinkAsync(_standIn);
+        StandIn.Clock = clock;
+        StandIn.DedupWindow = TimeSpan.FromMinutes(1);
+        StandIn.DedupSeed = 7;
+        var (_, sink) = await TestData.SinkAsync(StandIn);
         await using var _ = sink;
         var first = TestData.Rows(20);
         // The same transactions read again from another partition (a producer retry), within the window and after it.
@@ -260,7 +250,7 @@ public sealed class ServiceBehaviourTests : IAsyncLifetime
         clock.Advance(TimeSpan.FromMinutes(2));
         await sink.WriteRowsAsync(Reread(7), CancellationToken.None);
 
-        var live = _standIn.LiveRows("ds.transactions");
+        var live = StandIn.LiveRows("ds.transactions");
         Assert.Equal(40, live.Count); // within the window: absorbed; after it: a second row per id
         var partitions = live.Select(r => r.GetProperty("kafka_partition").GetString()).ToList();
         Assert.Contains("5", partitions); // an arbitrary copy survived the window's dedup for some ids ...
@@ -278,8 +268,8 @@ public sealed class ServiceBehaviourTests : IAsyncLifetime
     [Fact]
     public async Task Under_log_normal_latency_requests_overlap_and_every_row_is_stored()
     {
-        _standIn.Latency = new LogNormalLatency(TimeSpan.FromMilliseconds(40), 0.5, seed: 3);
-        var (_, sink) = await TestData.SinkAsync(_standIn, new BigQuerySinkOptions
+        StandIn.Latency = new LogNormalLatency(TimeSpan.FromMilliseconds(40), 0.5, seed: 3);
+        var (_, sink) = await TestData.SinkAsync(StandIn, new BigQuerySinkOptions
         {
             ProjectId = "proj", DatasetId = "ds", MaxRowsPerRequest = 50,
         });
@@ -288,14 +278,14 @@ public sealed class ServiceBehaviourTests : IAsyncLifetime
         var result = await sink.WriteRowsAsync(TestData.Rows(800), CancellationToken.None);
 
         Assert.Equal(800, result.Inserted);
-        Assert.Equal(800, _standIn.Rows["ds.transactions"].Count);
-        Assert.Equal(16, _standIn.InsertAlls.Count);
-        Assert.True(_standIn.MaxInFlight > 1, "the sink's requests did not overlap");
+        Assert.Equal(800, StandIn.Rows["ds.transactions"].Count);
+        Assert.Equal(16, StandIn.InsertAlls.Count);
+        Assert.True(StandIn.MaxInFlight > 1, "the sink's requests did not overlap");
     }
 
     private BigQueryClientOptions Options(IBigQueryObserver observer, TimeProvider? clock = null) => new()
     {
-        Endpoint = _standIn.Endpoint, TimeProvider = clock ?? TimeProvider.System, Observer = observer,
+        Endpoint = StandIn.Endpoint, TimeProvider = clock ?? TimeProvider.System, Observer = observer,
         RetryBaseDelay = TimeSpan.FromMilliseconds(1), RetryMaxDelay = TimeSpan.FromMilliseconds(5),
         RequestTimeout = TimeSpan.FromSeconds(30),
     };
