@@ -200,6 +200,16 @@ public sealed class BigQuerySink : ITransactionSink
         await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
         var encoded = Encode(deadLetters, _deadLetterEncoder);
         var refused = await _inserter.InsertAsync(_options.DeadLetterTableId, encoded, cancellationToken).ConfigureAwait(false);
+        if (refused.Count > 0 && refused.Values.All(m => m.StartsWith(StreamingInserter.RowTooLarge, StringComparison.Ordinal)))
+        {
+            // Too large even alone (its 16 KiB payload escaped on the wire): the table's copy keeps the first KiB of
+            // the payload, so the record of the message is kept and the batch cannot stall on it. The dead-letter topic
+            // already holds the whole payload (it is published before the table is written).
+            var cut = refused.Keys.Order().Select(i => CutPayload(deadLetters[i])).ToList();
+            refused = await _inserter.InsertAsync(_options.DeadLetterTableId, Encode(cut, _deadLetterEncoder), cancellationToken)
+                .ConfigureAwait(false);
+        }
+
         if (refused.Count > 0)
         {
             // A dead letter is already the last resort; dropping one silently would lose the record of a message.
@@ -208,6 +218,22 @@ public sealed class BigQuerySink : ITransactionSink
                 $"BigQuery refused {refused.Count} dead letter(s) for {_options.DeadLetterTableId}, e.g. #{index}: {message}"));
         }
     }
+
+    /// <summary>Payloads kept in the table when the whole one made the row too large for any request.</summary>
+    internal const int CutPayloadChars = 1024;
+
+    private static DeadLetter CutPayload(DeadLetter d) => new()
+    {
+        Reason = d.Reason,
+        Detail = $"{d.Detail} (payload cut to its first {CutPayloadChars} characters: the row was too large for BigQuery; the dead-letter topic has it whole)",
+        TransactionId = d.TransactionId,
+        Payload = d.Payload.Length <= CutPayloadChars ? d.Payload : d.Payload[..CutPayloadChars],
+        PayloadEncoding = d.PayloadEncoding,
+        KafkaTopic = d.KafkaTopic,
+        KafkaPartition = d.KafkaPartition,
+        KafkaOffset = d.KafkaOffset,
+        FailedAt = d.FailedAt,
+    };
 
     private static byte[][] Encode<T>(IReadOnlyList<T> items, RowEncoder<T> encoder)
     {

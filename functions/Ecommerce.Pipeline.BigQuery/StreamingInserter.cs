@@ -61,6 +61,9 @@ internal sealed class StreamingInserter
     /// <summary>The largest request body sent from now on: the configured limit, lowered by what BigQuery refused.</summary>
     public int MaxRequestBytes => Math.Min(_options.MaxRequestBytes, Volatile.Read(ref _learnedMaxBytes));
 
+    /// <summary>How the refusal of a row too large for any request begins.</summary>
+    public const string RowTooLarge = "row too large";
+
     /// <summary>This sink created <paramref name="tableId"/> just now: a 404 on it is waited out for a while.</summary>
     public void Created(string tableId) => _createdAt[tableId] = _client.TimeProvider.GetUtcNow();
 
@@ -115,7 +118,7 @@ internal sealed class StreamingInserter
                 // Nothing smaller to send: this row is what BigQuery will not take. It becomes a rejected_by_sink
                 // dead letter (the dead letter holds at most 16 KiB of the message, so it fits).
                 refused[chunk[0]] = string.Create(CultureInfo.InvariantCulture,
-                    $"row too large: a request holding only this row ({body.Length} bytes) was refused: {ex.Message}");
+                    $"{RowTooLarge}: a request holding only this row ({body.Length} bytes) was refused: {ex.Message}");
                 return;
             }
 

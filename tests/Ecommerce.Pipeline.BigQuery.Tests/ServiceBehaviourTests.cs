@@ -69,6 +69,24 @@ public sealed class ServiceBehaviourTests : StandInTests
     }
 
     [Fact]
+    public async Task A_dead_letter_too_large_even_alone_is_stored_with_its_payload_cut_not_retried_for_ever()
+    {
+        StandIn.MaxRequestBytes = 20_000;
+        var (_, sink) = await TestData.SinkAsync(StandIn);
+        await using var _ = sink;
+        var payload = new string('"', 16 * 1024); // each '"' is 6 bytes on the wire (\u0022): ~98 KB alone
+
+        await sink.WriteDeadLettersAsync([TestData.DeadLetter(7, payload), TestData.DeadLetter(8)], CancellationToken.None);
+
+        var stored = StandIn.Rows["ds.dead_letters"];
+        Assert.Equal(["transactions_stream:1:7", "transactions_stream:1:8"], stored.Keys.Order());
+        var cut = stored["transactions_stream:1:7"];
+        Assert.Equal(new string('"', 1024), cut.GetProperty("payload").GetString());
+        Assert.Contains("payload cut to its first 1024 characters", cut.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("{not json", stored["transactions_stream:1:8"].GetProperty("payload").GetString());
+    }
+
+    [Fact]
     public async Task Dead_letter_insertIds_stay_within_128_characters_and_distinct()
     {
         var (_, sink) = await TestData.SinkAsync(StandIn);
