@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace Ecommerce.Pipeline.Benchmarks;
 
 /// <summary>
-/// A BigQuery REST stand-in that answers at once (or after a fixed delay), for measuring the sink's throughput (issue 5) without measuring a
+/// A BigQuery REST stand-in that answers at once (or after a fixed or log-normal delay), for measuring the sink's throughput without measuring a
 /// server: every table exists, every insertAll is accepted after its body has been read in full. It runs as its own
 /// process (like the real service, it is not in the processor's address space) and prints
 /// <c>endpoint=http://127.0.0.1:PORT</c> as its first line; on SIGTERM it prints what it accepted.
