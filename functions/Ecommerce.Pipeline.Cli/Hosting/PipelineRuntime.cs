@@ -43,7 +43,7 @@ internal sealed class PipelineRuntime : IAsyncDisposable
         var metrics = new CompositeMetrics(PrometheusPipelineMetrics.Instance, latency);
         var parts = await CliPipeline.BuildAsync(settings, metrics,
             () => KafkaPreflight.Check(options.BootstrapServers, options.Topic, TimeSpan.FromSeconds(10), settings.KafkaSecurity),
-            cancellationToken);
+            cancellationToken, loggers);
         try
         {
             PrometheusPipelineMetrics.InitializeSink(parts.Sink.Name);
