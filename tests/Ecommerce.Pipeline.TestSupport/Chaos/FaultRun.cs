@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Globalization;
+using Ecommerce.Pipeline.Kafka.Consuming;
+
+namespace Ecommerce.Pipeline.TestSupport;
+
+/// <summary>What one fault run saw.</summary>
+public sealed record FaultRunResult(bool RunningAtEnd, int ExitCode, string ProcessorStdout, string ProcessorStderr,
+    IReadOnlyList<string> ChaosLines, TimeSpan LongestCommitStall, long CommittedAtFirstFault, TimeSpan Elapsed);
+
+/// <summary>
+/// Real processes on the embedded cluster: <c>pipeline broker --chaos SPEC</c>, the processor the caller names (no
+/// <c>--until-idle</c>: it must keep running), and <c>pipeline produce</c> of the dataset at a steady rate while the
+/// faults happen. Waits until the group committed every message, notes whether the processor is still running,
+/// then stops it with SIGTERM. The longest time without commit progress is the recovery figure reported.
+/// </summary>
+public static class FaultRun
+{
+    public static async Task<FaultRunResult> RunAsync(FaultScenario scenario, Dataset data, string jsonLines,
+        Func<string, IEnumerable<string>> processArgs, string? pipelineDirectory = null)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(processArgs);
+        var started = Stopwatch.StartNew();
+        await using var broker = PipelineProcess.Start(["broker", "--brokers", "3", "--partitions", "6", "--chaos", scenario.Chaos],
+            pipelineDirectory: pipelineDirectory);
+        try
+        {
+            var first = await broker.WaitForLineAsync(l => l.StartsWith("bootstrap.servers=", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+            var servers = first["bootstrap.servers=".Length..];
+            await using var processor = PipelineProcess.Start(processArgs(servers), pipelineDirectory: pipelineDirectory);
+            var rate = (data.Messages.Count / scenario.ProduceFor.TotalSeconds).ToString("F0", CultureInfo.InvariantCulture);
+            var producing = PipelineProcess.RunAsync(["produce", "--bootstrap-servers", servers, "--file", jsonLines, "--rate", rate],
+                scenario.ProduceFor + TimeSpan.FromMinutes(3), pipelineDirectory: pipelineDirectory);
+
+            using var reader = new ConsumerLagReader(servers, "ecommerce-pipeline");
+            var total = data.Messages.Count;
+            long committed = 0, atFirstFault = -1;
+            var lastProgress = Stopwatch.GetTimestamp();
+            var longestStall = TimeSpan.Zero;
+            var deadline = scenario.ProduceFor + TimeSpan.FromMinutes(4);
+            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
+            while (committed < total)
+            {
+                if (processor.HasExited)
+                {
+                    throw new InvalidOperationException($"the processor exited ({await processor.WaitForExitAsync(TimeSpan.FromSeconds(10))}) " +
+                                                        $"during '{scenario.Name}'.\nstderr:\n{processor.Stderr}\nbroker:\n{broker.Stderr}");
+                }
+
+                if (started.Elapsed > deadline)
+                {
+                    throw new TimeoutException($"'{scenario.Name}': {committed:N0} of {total:N0} committed after {started.Elapsed}.\n" +
+                                               $"processor stderr:\n{processor.Stderr}\nbroker:\n{broker.Stderr}");
+                }
+
+                await timer.WaitForNextTickAsync();
+                long now;
+                try
+                {
+                    now = (await reader.ReadAsync("transactions_stream", TimeSpan.FromSeconds(2), CancellationToken.None))
+                        .Partitions.Sum(p => p.CommittedOffset ?? 0);
+                }
+                catch (Exception ex) when (ex is Confluent.Kafka.KafkaException or TimeoutException)
+                {
+                    continue; // the reader is a Kafka client too, and meets the same faults
+                }
+
+                if (atFirstFault < 0 && broker.StderrLines.Any(l => l.StartsWith("chaos ", StringComparison.Ordinal)))
+                {
+                    atFirstFault = committed;
+                }
+
+                if (now > committed)
+                {
+                    if (committed > 0)
+                    {
+                        var stall = Stopwatch.GetElapsedTime(lastProgress);
+                        longestStall = stall > longestStall ? stall : longestStall;
+                    }
+
+                    committed = now;
+                    lastProgress = Stopwatch.GetTimestamp();
+                }
+            }
+
+            var produced = await producing;
+            if (produced.ExitCode != 0 || !produced.Stdout.Contains("failed=0", StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"produce failed during '{scenario.Name}': {produced.Stdout}\n{produced.Stderr}");
+            }
+
+            var running = !processor.HasExited;
+            processor.Terminate();
+            var exit = await processor.WaitForExitAsync(TimeSpan.FromSeconds(90));
+            var chaos = broker.StderrLines.Where(l => l.StartsWith("chaos ", StringComparison.Ordinal)).ToList();
+            return new FaultRunResult(running, exit, processor.Stdout, processor.Stderr, chaos, longestStall, atFirstFault, started.Elapsed);
+        }
+        finally
+        {
+            if (!broker.HasExited)
+            {
+                broker.Interrupt();
+                await broker.WaitForExitAsync(TimeSpan.FromSeconds(30));
+            }
+        }
+    }
+}
