@@ -79,3 +79,8 @@ public sealed class SlowBrokerTests(ITestOutputHelper output) : KafkaFaultTests(
 {
     protected override FaultScenario Scenario => FaultMatrix.SlowBroker;
 }
+
+public sealed class RandomMixTests(ITestOutputHelper output) : KafkaFaultTests(output)
+{
+    protected override FaultScenario Scenario => FaultMatrix.RandomMix;
+}

@@ -7,8 +7,8 @@ namespace Ecommerce.Pipeline.Kafka.Consuming;
 
 /// <summary>
 /// Logs each Kafka fault once, not once per librdkafka retry. librdkafka reports one refused connection up to three
-/// times (its own log line, the error callback, a consume error) and again on every reconnect attempt; here they
-/// become one fault per broker (or per error, when no broker is named), logged when it starts and when it ends.
+/// times (its own log line, the error callback, a consume error) and again on every reconnect attempt, for each of
+/// its connections to that broker; here they become one fault per broker (or per error, when no broker is named), logged when it starts and when it ends.
 /// While a fault lasts over a minute a summary with the time since the last contact is logged, at most once a minute.
 /// Thread-safe: librdkafka's log callback may run on its own threads.
 /// </summary>
@@ -152,7 +152,9 @@ internal sealed partial class KafkaFaultLog(ILogger logger, KafkaHealth health)
     // Numbers (ports, timings, counts) vary between repeats of one fault.
     private static string Normalise(string what) => Digits().Replace(what, "#");
 
-    [GeneratedRegex(@"^(?<broker>[^\s/]+:\d+/\d+): ")]
+    // librdkafka names a broker connection HOST:PORT/ID, HOST:PORT/bootstrap or, for the group coordinator's own
+    // connection, "GroupCoordinator: HOST:PORT": all the same broker, so one fault.
+    [GeneratedRegex(@"^(?:GroupCoordinator: )?(?<broker>[^\s/]+:\d+)(?:/\w+)?: ")]
     private static partial Regex BrokerPrefix();
 
     // librdkafka's log lines start with the thread that wrote them: [thrd:127.0.0.1:9092/2]: ...

@@ -17,7 +17,7 @@ internal sealed class KafkaHealth(string topic)
     private long _withoutLeaderTicks;
     private long _withoutProgressTicks;
 
-    /// <summary>Brokers (<c>host:port/id</c>) connected at the last statistics.</summary>
+    /// <summary>Brokers (<c>host:port</c>) connected at the last statistics.</summary>
     public IReadOnlySet<string> Up { get; private set; } = new HashSet<string>(StringComparer.Ordinal);
 
     /// <summary>When some broker last answered (a record, a commit, or a broker UP in the statistics).</summary>
@@ -54,9 +54,10 @@ internal sealed class KafkaHealth(string topic)
             foreach (var broker in brokers.EnumerateObject())
             {
                 var id = broker.Value.TryGetProperty("nodeid", out var n) ? n.GetInt32() : -1;
-                if (id >= 0 && broker.Value.TryGetProperty("state", out var state) && state.ValueEquals("UP"))
+                if (id >= 0 && broker.Value.TryGetProperty("state", out var state) && state.ValueEquals("UP")
+                    && broker.Value.TryGetProperty("nodename", out var nodeName) && nodeName.GetString() is { } address)
                 {
-                    up.Add(broker.Name);
+                    up.Add(address);
                     upIds.Add(id);
                 }
             }

@@ -35,6 +35,6 @@ public static class FaultMatrix
 
     public static FaultScenario SlowBroker { get; } = new("slow broker", "10s:rtt 2 800;18s:rtt 2 0;19s:rtt 1 300;24s:rtt 1 0", Produce);
 
-    /// <summary>The seeded mix, about 12 faults a minute for the 60 s the producer sends.</summary>
-    public static FaultScenario RandomMix { get; } = new("random mix", "random:7:12", TimeSpan.FromSeconds(60));
+    /// <summary>The seeded mix: at most 12 faults a minute during the 60 s the producer sends, then none.</summary>
+    public static FaultScenario RandomMix { get; } = new("random mix", "random:7:12:60s", TimeSpan.FromSeconds(60));
 }

@@ -18,7 +18,13 @@ public static class ChaosRandom
     private const int NotEnoughReplicas = (int)ErrorCode.NotEnoughReplicas;
     private const int RebalanceInProgress = (int)ErrorCode.RebalanceInProgress;
 
-    public static IEnumerable<ChaosStep> Steps(int seed, double ratePerMinute, int brokers, int partitions)
+    /// <summary>The steps, in time order; with <paramref name="until"/> null they never end.</summary>
+    /// <param name="seed">The same seed gives the same steps.</param>
+    /// <param name="ratePerMinute">At most this many faults a minute.</param>
+    /// <param name="brokers">Broker ids are drawn from 1..brokers.</param>
+    /// <param name="partitions">Partitions are drawn from 0..partitions − 1.</param>
+    /// <param name="until">No fault starts at or after this time (one that started before still ends); null: endless.</param>
+    public static IEnumerable<ChaosStep> Steps(int seed, double ratePerMinute, int brokers, int partitions, TimeSpan? until = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(brokers, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
@@ -30,6 +36,11 @@ public static class ChaosRandom
         {
             // Gaps between half and one and a half times the mean: regular enough to reason about, never simultaneous.
             at += TimeSpan.FromSeconds(Math.Round(meanGap * (0.5 + random.NextDouble()), 1));
+            if (at >= until)
+            {
+                yield break;
+            }
+
             var broker = random.Next(1, brokers + 1);
             var lasting = TimeSpan.FromSeconds(random.Next(3, 11));
             switch (random.Next(8))

@@ -9,8 +9,8 @@ public sealed class ChaosSpecException(string message) : FormatException(message
 
 /// <summary>
 /// The <c>--chaos</c> SPEC: <c>AT:ACTION</c> steps separated by <c>;</c>, AT a duration since the cluster started
-/// (<c>10s</c>, <c>1m30s</c>, <c>250ms</c>), or <c>random:SEED[:RATE]</c>, a reproducible random mix of RATE faults a
-/// minute (<see cref="ChaosRandom"/>). Pure: error names are looked up through the function given to
+/// (<c>10s</c>, <c>1m30s</c>, <c>250ms</c>), or <c>random:SEED[:RATE[:FOR]]</c>, a reproducible random mix of at most
+/// RATE faults a minute, for the first FOR of the cluster's life or endless (<see cref="ChaosRandom"/>). Pure: error names are looked up through the function given to
 /// <see cref="Parse(string, Func{string, int?})"/> (in production librdkafka's own table, <see cref="KafkaErrorNames"/>).
 /// </summary>
 public sealed partial class ChaosSpec
@@ -21,12 +21,16 @@ public sealed partial class ChaosSpec
     /// <summary>librdkafka's <c>RD_KAFKA_RESP_ERR__TRANSPORT</c>: pushed as a request error, the mock broker disconnects the client.</summary>
     private const int TransportError = (int)Confluent.Kafka.ErrorCode.Local_Transport;
 
-    private ChaosSpec(IReadOnlyList<ChaosStep> steps, int? seed, double rate)
+    private ChaosSpec(IReadOnlyList<ChaosStep> steps, int? seed, double rate, TimeSpan? randomFor = null)
     {
         Steps = steps;
         Seed = seed;
         Rate = rate;
+        RandomFor = randomFor;
     }
+
+    /// <summary>How long <c>random:SEED:RATE:FOR</c> starts faults for; null: endless.</summary>
+    public TimeSpan? RandomFor { get; }
 
     /// <summary>The explicit steps in time order (steps at the same time keep their written order); empty for random.</summary>
     public IReadOnlyList<ChaosStep> Steps { get; }
@@ -39,7 +43,7 @@ public sealed partial class ChaosSpec
 
     /// <summary>The steps to apply to a cluster of this shape: the explicit ones, or the endless random mix.</summary>
     public IEnumerable<ChaosStep> Schedule(int brokers, int partitions) =>
-        Seed is { } seed ? ChaosRandom.Steps(seed, Rate, brokers, partitions) : Steps;
+        Seed is { } seed ? ChaosRandom.Steps(seed, Rate, brokers, partitions, RandomFor) : Steps;
 
     /// <summary>Parses with librdkafka's error names: Kafka's protocol errors, <c>NO_ERROR</c>, and <c>_TRANSPORT</c> (the broker drops the connection).</summary>
     public static ChaosSpec Parse(string text) => Parse(text, name =>
@@ -121,20 +125,31 @@ public sealed partial class ChaosSpec
     private static ChaosSpec ParseRandom(string text)
     {
         var parts = text.Split(':');
-        if (parts.Length is < 2 or > 3
+        if (parts.Length is < 2 or > 4
             || !int.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed))
         {
-            throw new ChaosSpecException($"--chaos: '{text}': expected random:SEED[:RATE] with a whole-number SEED.");
+            throw new ChaosSpecException($"--chaos: '{text}': expected random:SEED[:RATE[:FOR]] with a whole-number SEED.");
+        }
+
+        TimeSpan? randomFor = null;
+        if (parts.Length == 4)
+        {
+            if (!TryParseAt(parts[3], out var span) || span <= TimeSpan.Zero)
+            {
+                throw new ChaosSpecException($"--chaos: '{text}': FOR must be a duration like 60s or 10m.");
+            }
+
+            randomFor = span;
         }
 
         var rate = DefaultRandomRate;
-        if (parts.Length == 3 && (!double.TryParse(parts[2], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out rate)
+        if (parts.Length >= 3 && (!double.TryParse(parts[2], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out rate)
                                   || rate <= 0 || rate > 600))
         {
             throw new ChaosSpecException($"--chaos: '{text}': RATE (faults a minute) must be a number above 0 and at most 600.");
         }
 
-        return new ChaosSpec([], seed, rate);
+        return new ChaosSpec([], seed, rate, randomFor);
     }
 
     private static ChaosStep ParseStep(string raw, int number, Func<string, int?> errorCode)

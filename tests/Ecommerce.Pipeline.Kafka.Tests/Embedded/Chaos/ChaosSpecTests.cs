@@ -64,7 +64,8 @@ public sealed class ChaosSpecTests
     [InlineData("10s:errors Fetch 0 NOT_COORDINATOR", "N must be a whole number from 1")]
     [InlineData("10s:", "no action")]
     [InlineData("", "empty SPEC")]
-    [InlineData("random:abc", "random:SEED[:RATE]")]
+    [InlineData("random:abc", "random:SEED[:RATE[:FOR]]")]
+    [InlineData("random:1:6:soon", "FOR must be a duration")]
     [InlineData("random:1:0", "RATE (faults a minute) must be a number above 0")]
     public void A_bad_step_is_one_line_that_names_it(string text, string expected)
     {
@@ -128,6 +129,20 @@ public sealed class ChaosSpecTests
         var other = Parse("random:43:10").Schedule(3, 6).Take(60).Select(s => $"{s.At}|{s.Text}").ToList();
         Assert.Equal(first, again);
         Assert.NotEqual(first, other);
+    }
+
+    [Fact]
+    public void A_random_mix_with_FOR_starts_no_fault_after_it_and_ends_the_ones_it_started()
+    {
+        var spec = Parse("random:5:30:60s");
+        Assert.Equal(TimeSpan.FromSeconds(60), spec.RandomFor);
+        var steps = spec.Schedule(3, 6).ToList(); // finite
+        var starts = steps.Where(s => s.Action is not ChaosAction.Up && !(s.Action == ChaosAction.Rtt && s.Milliseconds == 0)).ToList();
+        Assert.NotEmpty(starts);
+        Assert.All(starts, s => Assert.True(s.At < TimeSpan.FromSeconds(60), s.Text));
+        Assert.Equal(steps.Count(s => s.Action == ChaosAction.Down), steps.Count(s => s.Action == ChaosAction.Up));
+        // The same mix as without FOR, cut short.
+        Assert.Equal(Parse("random:5:30").Schedule(3, 6).Take(5).Select(s => s.Text), steps.Take(5).Select(s => s.Text));
     }
 
     [Theory]
