@@ -49,10 +49,20 @@ public static class FaultRun
                                                         $"during '{scenario.Name}'.\nstderr:\n{processor.Stderr}\nbroker:\n{broker.Stderr}");
                 }
 
+                if (producing.IsCompleted && (await producing) is { } done
+                    && (done.ExitCode != 0 || !done.Stdout.Contains("failed=0", StringComparison.Ordinal)))
+                {
+                    throw new InvalidOperationException($"produce failed during '{scenario.Name}': {done.Stdout}\n{done.Stderr}\nbroker:\n{broker.Stderr}");
+                }
+
                 if (started.Elapsed > deadline)
                 {
+                    // The processor's summary says what it read and stored.
+                    processor.Terminate();
+                    await processor.WaitForExitAsync(TimeSpan.FromSeconds(90));
                     throw new TimeoutException($"'{scenario.Name}': {committed:N0} of {total:N0} committed after {started.Elapsed}.\n" +
-                                               $"processor stderr:\n{processor.Stderr}\nbroker:\n{broker.Stderr}");
+                                               $"processor:\n{processor.Stdout}\n{processor.Stderr}\nbroker:\n{broker.Stderr}\n" +
+                                               $"producer:\n{(producing.IsCompleted ? (await producing).Stdout : "still running")}");
                 }
 
                 await timer.WaitForNextTickAsync();
