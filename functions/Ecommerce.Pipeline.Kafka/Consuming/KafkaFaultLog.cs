@@ -138,9 +138,10 @@ internal sealed partial class KafkaFaultLog(ILogger logger, KafkaHealth health)
         {
             var sinceContact = Stopwatch.GetElapsedTime(health.LastContact, now);
             var lastContactAt = DateTimeOffset.UtcNow - sinceContact;
+            var behind = health.Behind;
             Unreachable(logger, lasting.Count, Format(Stopwatch.GetElapsedTime(lasting.Min(f => f.Since), now)), Format(sinceContact),
                 lastContactAt.ToString("HH:mm:ss", CultureInfo.InvariantCulture),
-                string.Join("; ", lasting.Select(f => f.What)));
+                string.Join("; ", lasting.Select(f => f.What)), behind.Length == 0 ? "none" : behind);
         }
     }
 
@@ -170,8 +171,8 @@ internal sealed partial class KafkaFaultLog(ILogger logger, KafkaHealth health)
     [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "Kafka: recovered after {Duration}: {What} ({Repeats} repeat(s) not logged)")]
     private static partial void FaultEnded(ILogger logger, string duration, string what, int repeats);
 
-    [LoggerMessage(EventId = 22, Level = LogLevel.Warning, Message = "Kafka: {Count} fault(s) for {Duration}; last contact with the cluster {SinceContact} ago (at {LastContact} UTC); still retrying, nothing is committed that is not stored: {What}")]
-    private static partial void Unreachable(ILogger logger, int count, string duration, string sinceContact, string lastContact, string what);
+    [LoggerMessage(EventId = 22, Level = LogLevel.Warning, Message = "Kafka: {Count} fault(s) for {Duration}; last contact with the cluster {SinceContact} ago (at {LastContact} UTC); still retrying, nothing is committed that is not stored: {What}; partitions with lag: {Behind}")]
+    private static partial void Unreachable(ILogger logger, int count, string duration, string sinceContact, string lastContact, string what, string behind);
 
     [LoggerMessage(EventId = 23, Level = LogLevel.Warning, Message = "Offset commit failed: {Reason}; the offsets stay pending and are committed by the next attempt")]
     private static partial void CommitFailing(ILogger logger, string reason);

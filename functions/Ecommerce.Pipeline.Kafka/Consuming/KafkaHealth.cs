@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 
 namespace Ecommerce.Pipeline.Kafka.Consuming;
@@ -28,6 +29,9 @@ internal sealed class KafkaHealth(string topic)
 
     /// <summary>How long no record was fetched while this member's partitions have lag; zero when caught up.</summary>
     public TimeSpan WithoutFetchProgress => TimeSpan.FromTicks(Interlocked.Read(ref _withoutProgressTicks));
+
+    /// <summary>This member's partitions with lag at the last statistics: leader, fetch state, lag (for the fault summary).</summary>
+    public string Behind { get; private set; } = string.Empty;
 
     /// <summary>When the last statistics were read (a <see cref="Stopwatch"/> timestamp).</summary>
     public long UpdatedAt { get; private set; }
@@ -71,6 +75,7 @@ internal sealed class KafkaHealth(string topic)
         Up = up;
         UpdatedAt = now;
         var lagging = false;
+        List<string>? behind = null;
         long longest = 0;
         if (root.TryGetProperty("topics", out var topics) && topics.TryGetProperty(topic, out var t)
             && t.TryGetProperty("partitions", out var partitions))
@@ -93,7 +98,13 @@ internal sealed class KafkaHealth(string topic)
                     longest = Math.Max(longest, now - _leaderlessSince[partition]);
                 }
 
-                lagging |= p.Value.TryGetProperty("consumer_lag", out var lag) && lag.GetInt64() > 0;
+                if (p.Value.TryGetProperty("consumer_lag", out var lag) && lag.GetInt64() > 0)
+                {
+                    lagging = true;
+                    var fetchState = p.Value.TryGetProperty("fetch_state", out var f) ? f.GetString() : null;
+                    (behind ??= []).Add(string.Create(CultureInfo.InvariantCulture,
+                        $"{partition} (leader {leader}{(upIds.Contains(leader) ? string.Empty : " not connected")}, fetch {fetchState}, lag {lag.GetInt64()})"));
+                }
             }
         }
 
@@ -102,6 +113,7 @@ internal sealed class KafkaHealth(string topic)
             _leaderlessSince.Remove(gone);
         }
 
+        Behind = behind is null ? string.Empty : string.Join(", ", behind);
         Interlocked.Exchange(ref _withoutLeaderTicks, Stopwatch.GetElapsedTime(0, longest).Ticks);
         Interlocked.Exchange(ref _withoutProgressTicks,
             lagging && !paused ? Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastFetched), now).Ticks : 0);

@@ -39,7 +39,7 @@ public static class FaultRun
             long committed = 0, atFirstFault = -1;
             var lastProgress = Stopwatch.GetTimestamp();
             var longestStall = TimeSpan.Zero;
-            var deadline = scenario.ProduceFor + TimeSpan.FromMinutes(4);
+            var deadline = scenario.ProduceFor + TimeSpan.FromMinutes(2);
             using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
             while (committed < total)
             {
