@@ -1,12 +1,51 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Ecommerce.Pipeline.Kafka.Consuming;
 
 namespace Ecommerce.Pipeline.TestSupport;
 
-/// <summary>What one fault run saw.</summary>
-public sealed record FaultRunResult(bool RunningAtEnd, int ExitCode, string ProcessorStdout, string ProcessorStderr,
-    IReadOnlyList<string> ChaosLines, TimeSpan LongestCommitStall, long CommittedAtFirstFault, TimeSpan Elapsed);
+/// <summary>What one fault run saw. <see cref="Held"/>: the values the topic holds once the producer is done.</summary>
+public sealed partial record FaultRunResult(FaultScenario Scenario, bool RunningAtEnd, int ExitCode, string ProcessorStdout, string ProcessorStderr,
+    IReadOnlyList<string> ChaosLines, TimeSpan LongestCommitStall, long CommittedAtFirstFault, TimeSpan Elapsed,
+    IReadOnlySet<string> Held)
+{
+    /// <summary>What the sink must hold: the dataset's valid ids, invalid count and dead-letter ids among the messages the topic holds.</summary>
+    public (HashSet<string> ValidIds, int InvalidCount, HashSet<string> DeadLetterIds) Expected(Dataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var valid = new HashSet<string>(StringComparer.Ordinal);
+        var invalid = 0;
+        var dead = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (_, value) in data.Messages)
+        {
+            if (!Held.Contains(value))
+            {
+                continue;
+            }
+
+            // Every value carries its own unique id (RUNID-0000123), readable as a field or not.
+            var id = IdPattern().Match(value) is { Success: true } m ? m.Groups["id"].Value : null;
+            if (id is not null && data.ValidIds.Contains(id))
+            {
+                valid.Add(id);
+            }
+            else
+            {
+                invalid++;
+                if (id is not null && data.InvalidIds.ContainsKey(id))
+                {
+                    dead.Add(id);
+                }
+            }
+        }
+
+        return (valid, invalid, dead);
+    }
+
+    [GeneratedRegex("\"(?<id>[a-z]+-\\d{7})\"")]
+    private static partial Regex IdPattern();
+}
 
 /// <summary>
 /// Real processes on the embedded cluster: <c>pipeline broker --chaos SPEC</c>, the processor the caller names (no
@@ -35,7 +74,8 @@ public static class FaultRun
                 scenario.ProduceFor + TimeSpan.FromMinutes(3), pipelineDirectory: pipelineDirectory);
 
             using var reader = new ConsumerLagReader(servers, "ecommerce-pipeline");
-            var total = data.Messages.Count;
+            long total = data.Messages.Count;
+            HashSet<string>? held = null;
             long committed = 0, atFirstFault = -1;
             var lastProgress = Stopwatch.GetTimestamp();
             var longestStall = TimeSpan.Zero;
@@ -49,10 +89,18 @@ public static class FaultRun
                                                         $"during '{scenario.Name}'.\nstderr:\n{processor.Stderr}\nbroker:\n{broker.Stderr}");
                 }
 
-                if (producing.IsCompleted && (await producing) is { } done
-                    && (done.ExitCode != 0 || !done.Stdout.Contains("failed=0", StringComparison.Ordinal)))
+                if (producing.IsCompleted && held is null)
                 {
-                    throw new InvalidOperationException($"produce failed during '{scenario.Name}': {done.Stdout}\n{done.Stderr}\nbroker:\n{broker.Stderr}");
+                    var done = await producing;
+                    if (done.ExitCode != 0 || !done.Stdout.Contains("failed=0", StringComparison.Ordinal))
+                    {
+                        throw new InvalidOperationException($"produce failed during '{scenario.Name}': {done.Stdout}\n{done.Stderr}\nbroker:\n{broker.Stderr}");
+                    }
+
+                    // The mock broker may acknowledge an idempotent producer's retried request without writing it
+                    // (after injected Produce errors), so the processor is judged on what the topic holds.
+                    held = TopicContents.Read(servers, "transactions_stream", TimeSpan.FromSeconds(60));
+                    total = held.Count;
                 }
 
                 if (started.Elapsed > deadline)
@@ -105,7 +153,8 @@ public static class FaultRun
             processor.Terminate();
             var exit = await processor.WaitForExitAsync(TimeSpan.FromSeconds(90));
             var chaos = broker.StderrLines.Where(l => l.StartsWith("chaos ", StringComparison.Ordinal)).ToList();
-            return new FaultRunResult(running, exit, processor.Stdout, processor.Stderr, chaos, longestStall, atFirstFault, started.Elapsed);
+            return new FaultRunResult(scenario, running, exit, processor.Stdout, processor.Stderr, chaos, longestStall, atFirstFault, started.Elapsed,
+                held ?? TopicContents.Read(servers, "transactions_stream", TimeSpan.FromSeconds(60)));
         }
         finally
         {
