@@ -108,6 +108,8 @@ internal sealed class PipelineRuntime : IAsyncDisposable
         using var timer = new PeriodicTimer(interval);
         do
         {
+            var c = Processor.Counters;
+            KafkaConsumerHealthGauge.Set(c.CommitFailures, c.Rebalances, c.WithoutLeader, c.WithoutFetchProgress, c.SinceContact);
             try
             {
                 var lag = await _lagReader.ReadAsync(topic, TimeSpan.FromSeconds(5), cancellationToken);
