@@ -254,9 +254,14 @@ internal sealed class ConsumeSession : IDisposable
             // Leaves the group now instead of after session.timeout.ms; runs the revoke callback (nothing left to wait for).
             consumer.Close();
         }
-        catch (KafkaException ex)
+        catch (KafkaException ex) when (!ex.Error.IsFatal)
         {
             StreamProcessorLog.CloseFailed(_logger, ex);
+        }
+        catch (KafkaException ex)
+        {
+            // After a fatal error the group cannot be left cleanly; the fatal error itself is what is reported.
+            StreamProcessorLog.Librdkafka(_logger, LogLevel.Debug, "CLOSE", ex.Message);
         }
     }
 
@@ -562,7 +567,13 @@ internal sealed class ConsumeSession : IDisposable
             SyslogLevel.Notice or SyslogLevel.Info => LogLevel.Information,
             _ => LogLevel.Debug,
         };
-        if (level >= LogLevel.Warning || message.Facility == "FAIL")
+        if (message.Facility == "FATAL")
+        {
+            // librdkafka's own line for a fatal error (rd_kafka_set_fatal_error): the processor stops and the CLI's
+            // one stderr line says why, so this is no fault that librdkafka retries.
+            level = LogLevel.Debug;
+        }
+        else if (level >= LogLevel.Warning || message.Facility == "FAIL")
         {
             // Also reported through the error callback, and repeated on every reconnect: one line per fault instead.
             _faults.Report(message.Message);
