@@ -95,7 +95,7 @@ internal sealed class ConsumeSession : IDisposable
         _startedAt = _lastActivity = Stopwatch.GetTimestamp();
         var reason = StreamProcessorStopReason.Cancelled;
         Exception? error = null;
-        using var consumer = BuildConsumer();
+        var consumer = BuildConsumer();
         _handlerTask = Task.Run(() => _writer.RunAsync(_batches.Reader));
         try
         {
@@ -114,7 +114,18 @@ internal sealed class ConsumeSession : IDisposable
             }
         }
 
-        Shutdown(consumer, abort: error is not null || _fatal is not null);
+        try
+        {
+            Shutdown(consumer, abort: error is not null || _fatal is not null);
+        }
+        finally
+        {
+            Release(consumer);
+        }
+
+            // librdkafka refuses to close a consumer with a fatal error, and destroying it may then wait for that
+            // close indefinitely (measured: `process` hung after FENCED_INSTANCE_ID; the same hang in Go:
+            // confluentinc/confluent-kafka-go#1588). The process is about to fail anyway: free it off this thread.
 
         if (error is not null)
         {
@@ -212,6 +223,20 @@ internal sealed class ConsumeSession : IDisposable
     }
 
     /// <summary>Everything after the loop: let the in-flight batch finish, commit, leave the group.</summary>
+    private void Release(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        if (_fatal is null)
+        {
+            consumer.Dispose();
+            return;
+        }
+
+        // librdkafka refuses to close a consumer with a fatal error, and destroying it may then wait for that
+        // close indefinitely (measured: `process` hung after FENCED_INSTANCE_ID; the same hang in Go:
+        // confluentinc/confluent-kafka-go#1588). The process is about to fail anyway: free it off this thread.
+        _ = Task.Run(consumer.Dispose);
+    }
+
     private void Shutdown(IConsumer<byte[]?, byte[]?> consumer, bool abort)
     {
         _stop.Cancel();
