@@ -70,6 +70,7 @@ internal sealed class PipelineRuntime : IAsyncDisposable
     public async Task<StreamProcessorSummary> RunAsync(CancellationToken cancellationToken)
     {
         _lagLoop = RefreshLagAsync(TimeSpan.FromSeconds(2), _lagLoopStop.Token);
+        var health = PublishKafkaHealthAsync(TimeSpan.FromSeconds(2), _lagLoopStop.Token);
         var charting = Charts is { } charts ? SampleAsync(charts, TimeSpan.FromSeconds(1), _lagLoopStop.Token) : Task.CompletedTask;
         try
         {
@@ -79,6 +80,7 @@ internal sealed class PipelineRuntime : IAsyncDisposable
         {
             await _lagLoopStop.CancelAsync();
             await _lagLoop;
+            await health;
             await charting;
         }
     }
@@ -101,6 +103,18 @@ internal sealed class PipelineRuntime : IAsyncDisposable
         while (more);
     }
 
+    // Its own loop: while the cluster is unreachable a lag read can take many seconds, and these gauges matter most then.
+    private async Task PublishKafkaHealthAsync(TimeSpan interval, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(interval);
+        do
+        {
+            var c = Processor.Counters;
+            KafkaConsumerHealthGauge.Set(c.CommitFailures, c.Rebalances, c.WithoutLeader, c.WithoutFetchProgress, c.SinceContact);
+        }
+        while (await WaitAsync(timer, cancellationToken));
+    }
+
     private async Task RefreshLagAsync(TimeSpan interval, CancellationToken cancellationToken)
     {
         var topic = Processor.Options.Topic;
@@ -108,8 +122,6 @@ internal sealed class PipelineRuntime : IAsyncDisposable
         using var timer = new PeriodicTimer(interval);
         do
         {
-            var c = Processor.Counters;
-            KafkaConsumerHealthGauge.Set(c.CommitFailures, c.Rebalances, c.WithoutLeader, c.WithoutFetchProgress, c.SinceContact);
             try
             {
                 var lag = await _lagReader.ReadAsync(topic, TimeSpan.FromSeconds(5), cancellationToken);

@@ -95,7 +95,7 @@ internal sealed class ConsumeSession : IDisposable
         _startedAt = _lastActivity = Stopwatch.GetTimestamp();
         var reason = StreamProcessorStopReason.Cancelled;
         Exception? error = null;
-        using var consumer = BuildConsumer();
+        var consumer = BuildConsumer();
         _handlerTask = Task.Run(() => _writer.RunAsync(_batches.Reader));
         try
         {
@@ -114,7 +114,18 @@ internal sealed class ConsumeSession : IDisposable
             }
         }
 
-        Shutdown(consumer, abort: error is not null || _fatal is not null);
+        try
+        {
+            Shutdown(consumer, abort: error is not null || _fatal is not null);
+        }
+        finally
+        {
+            Release(consumer);
+        }
+
+            // librdkafka refuses to close a consumer with a fatal error, and destroying it may then wait for that
+            // close indefinitely (measured: `process` hung after FENCED_INSTANCE_ID; the same hang in Go:
+            // confluentinc/confluent-kafka-go#1588). The process is about to fail anyway: free it off this thread.
 
         if (error is not null)
         {
@@ -212,6 +223,20 @@ internal sealed class ConsumeSession : IDisposable
     }
 
     /// <summary>Everything after the loop: let the in-flight batch finish, commit, leave the group.</summary>
+    private void Release(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        if (_fatal is null)
+        {
+            consumer.Dispose();
+            return;
+        }
+
+        // librdkafka refuses to close a consumer with a fatal error, and destroying it may then wait for that
+        // close indefinitely (measured: `process` hung after FENCED_INSTANCE_ID; the same hang in Go:
+        // confluentinc/confluent-kafka-go#1588). The process is about to fail anyway: free it off this thread.
+        _ = Task.Run(consumer.Dispose);
+    }
+
     private void Shutdown(IConsumer<byte[]?, byte[]?> consumer, bool abort)
     {
         _stop.Cancel();
@@ -254,9 +279,14 @@ internal sealed class ConsumeSession : IDisposable
             // Leaves the group now instead of after session.timeout.ms; runs the revoke callback (nothing left to wait for).
             consumer.Close();
         }
-        catch (KafkaException ex)
+        catch (KafkaException ex) when (!ex.Error.IsFatal)
         {
             StreamProcessorLog.CloseFailed(_logger, ex);
+        }
+        catch (KafkaException ex)
+        {
+            // After a fatal error the group cannot be left cleanly; the fatal error itself is what is reported.
+            StreamProcessorLog.Librdkafka(_logger, LogLevel.Debug, "CLOSE", ex.Message);
         }
     }
 
@@ -562,7 +592,13 @@ internal sealed class ConsumeSession : IDisposable
             SyslogLevel.Notice or SyslogLevel.Info => LogLevel.Information,
             _ => LogLevel.Debug,
         };
-        if (level >= LogLevel.Warning || message.Facility == "FAIL")
+        if (message.Facility == "FATAL")
+        {
+            // librdkafka's own line for a fatal error (rd_kafka_set_fatal_error): the processor stops and the CLI's
+            // one stderr line says why, so this is no fault that librdkafka retries.
+            level = LogLevel.Debug;
+        }
+        else if (level >= LogLevel.Warning || message.Facility == "FAIL")
         {
             // Also reported through the error callback, and repeated on every reconnect: one line per fault instead.
             _faults.Report(message.Message);

@@ -35,7 +35,8 @@ internal static partial class StreamProcessorLog
     [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "Batch of {Records} record(s) abandoned on shutdown; it was not committed and will be re-read")]
     public static partial void Abandoned(ILogger logger, Exception? exception, int records);
 
-    [LoggerMessage(EventId = 13, Level = LogLevel.Critical, Message = "Fatal Kafka error: {Code} {Reason}")]
+    // Debug: the processor stops with the error, and the CLI reports it in its one stderr line.
+    [LoggerMessage(EventId = 13, Level = LogLevel.Debug, Message = "Fatal Kafka error: {Code} {Reason}")]
     public static partial void Fatal(ILogger logger, Confluent.Kafka.ErrorCode code, string reason);
 
     [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "Kafka client error: {Code} {Reason}")]
