@@ -20,14 +20,20 @@ namespace Ecommerce.Pipeline.DuckDb;
 /// with no duplicate check 20 ms, of which the commit's WAL fsync is about 8.
 /// </para>
 /// <para>
-/// So the check moved out of the database. DuckDB lets one process open a file read-write, and in this process all
-/// sinks on a file share one <see cref="DuckDbWarehouse"/>, so the sink is the only writer and can keep the set of
-/// stored keys in memory (loaded from the table at open, about 100 bytes a row). Each batch is filtered against it
-/// (first occurrence wins, also within the batch), the new rows are appended straight into the table with the
-/// Appender inside one transaction, and the keys join the set only after the commit. Inserted and duplicate counts
-/// are exact, and the cost no longer grows with the table: measured through this class on the same loaded machine,
-/// 12–13 ms per 1,000-row batch flat from 0 to 1M rows (~80,000 rows/s), 34 ms per 5,000-row batch (~130,000 rows/s),
-/// a fully re-delivered batch 0.3 ms; reopening a 1M-row file loads the keys in under 1 s.
+/// So the check moved out of the database, in two parts. DuckDB lets one process open a file read-write, and in
+/// this process all sinks on a file share one <see cref="DuckDbWarehouse"/>, so the sink is the only writer. (1) A
+/// bounded cache of the most recently written keys (<see cref="RecentKeys"/>, <see cref="DuckDbWarehouse.DefaultRecentKeys"/>
+/// per table, the keys themselves so a hit is exact without asking the table) answers for re-deliveries, which repeat
+/// recent records. (2) The keys it does not hold are looked up in the table with one query per batch: the keys as
+/// list parameters joined to the table, filtered to the batch's <c>event_date</c> values so DuckDB skips the row
+/// groups of other days by their min/max. A stored duplicate is the same event again (re-delivered or replayed, days
+/// later or not), so it has the same <c>event_date</c>; a producer that re-used a transaction id for an event of
+/// another day would get a second row unless the first is still in the cache. Dead letters have no day column and
+/// are looked up in the whole table (DuckDB pushes the batch's offset range into the scan). First occurrence wins,
+/// also within the batch; the new rows are appended with the Appender inside one transaction, and their keys join the
+/// cache only after the commit. Inserted and duplicate counts are exact; memory stays bounded whatever the table's
+/// size, and opening a file no longer reads its keys. The cost is the lookup, which grows with the rows of the
+/// batch's days: <c>docs/benchmarks.md</c> (DuckDB sink at scale) has the figures from <c>pipeline bench --scale</c>.
 /// </para>
 /// <para>
 /// Concurrency: calls are serialised by a semaphore shared by all sinks on the file. While a sink holds the file,
@@ -44,8 +50,15 @@ public sealed class DuckDbSink : ITransactionSink
     /// <param name="path">The database file; <see cref="Defaults.DuckDbPath"/> when null or blank.</param>
     /// <exception cref="WarehouseException">The file is locked by another process, or its tables have another shape.</exception>
     public DuckDbSink(string? path = null)
+        : this(path, DuckDbWarehouse.DefaultRecentKeys)
     {
-        _warehouse = DuckDbWarehouse.Acquire(string.IsNullOrWhiteSpace(path) ? Defaults.DuckDbPath : path);
+    }
+
+    /// <param name="path">The database file; <see cref="Defaults.DuckDbPath"/> when null or blank.</param>
+    /// <param name="recentKeys">Keys per table the cache of recent keys holds (when this call opens the file).</param>
+    internal DuckDbSink(string? path, int recentKeys)
+    {
+        _warehouse = DuckDbWarehouse.Acquire(string.IsNullOrWhiteSpace(path) ? Defaults.DuckDbPath : path, recentKeys);
     }
 
     public string Name => "duckdb";
@@ -112,17 +125,8 @@ public sealed class DuckDbSink : ITransactionSink
     private (int Inserted, int Duplicates) Store<TRow>(
         TableSchema<TRow> table, KeyIndex<TRow> keys, IReadOnlyList<TRow> items, CancellationToken cancellationToken)
     {
-        var fresh = new List<TRow>(items.Count);
-        var batchKeys = new HashSet<string>(items.Count, StringComparer.Ordinal);
-        foreach (var item in items)
-        {
-            var key = keys.KeyOf(item);
-            if (!keys.Contains(key) && batchKeys.Add(key))
-            {
-                fresh.Add(item);
-            }
-        }
-
+        var connection = _warehouse.Connection;
+        var fresh = keys.Fresh(connection, items, out var freshKeys);
         var duplicates = items.Count - fresh.Count;
         if (fresh.Count == 0)
         {
@@ -130,7 +134,6 @@ public sealed class DuckDbSink : ITransactionSink
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var connection = _warehouse.Connection;
         using (var transaction = connection.BeginTransaction())
         {
             try
@@ -155,7 +158,7 @@ public sealed class DuckDbSink : ITransactionSink
             }
         }
 
-        keys.AddRange(batchKeys);
+        keys.Remember(freshKeys);
         return (fresh.Count, duplicates);
     }
 

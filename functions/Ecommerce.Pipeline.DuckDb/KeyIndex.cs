@@ -1,12 +1,15 @@
 using System.Globalization;
+using System.Text;
 using DuckDB.NET.Data;
 using Ecommerce.Pipeline.Core.Schema;
 
 namespace Ecommerce.Pipeline.DuckDb;
 
 /// <summary>
-/// The set of keys (<see cref="TableSchema{TRow}.Key"/>) already stored in a table, held in memory by the only
-/// writer of the file. Loaded from the table when the file is opened, so it survives restarts.
+/// Tells which rows of a batch are already stored in a table, by its key (<see cref="TableSchema{TRow}.Key"/>), in
+/// bounded memory: a cache of recent keys (<see cref="RecentKeys"/>) answers for re-deliveries, and the keys it does
+/// not hold are looked up in the table with one set-based query per batch, restricted to the batch's days when the
+/// table has a DATE column (see <see cref="DuckDbSink"/> for the design and its measurements).
 /// </summary>
 internal sealed class KeyIndex<TRow>
 {
@@ -16,15 +19,24 @@ internal sealed class KeyIndex<TRow>
 
     private readonly TableSchema<TRow> _table;
     private readonly Column<TRow>[] _keyColumns;
-    private readonly HashSet<string> _keys = new(StringComparer.Ordinal);
+    private readonly Column<TRow>? _dayColumn;
+    private readonly RecentKeys _recent;
 
-    public KeyIndex(TableSchema<TRow> table)
+    public KeyIndex(TableSchema<TRow> table, int recentCapacity)
     {
         _table = table;
         _keyColumns = [.. table.Key.Select(name => table[name])];
+        if (_keyColumns.Any(c => c.Type is not (ColumnType.String or ColumnType.Int64)))
+        {
+            throw new InvalidOperationException($"The key of '{table.Name}' must be made of STRING and INT64 columns.");
+        }
+
+        // The table's day: a stored duplicate is the same event again, so it lies in the same day as the new copy.
+        _dayColumn = table.Columns.FirstOrDefault(c => c.Type == ColumnType.Date && !c.Nullable);
+        _recent = new RecentKeys(recentCapacity);
     }
 
-    public int Count => _keys.Count;
+    public RecentKeys Recent => _recent;
 
     public string KeyOf(TRow row)
     {
@@ -36,16 +48,81 @@ internal sealed class KeyIndex<TRow>
         return string.Join(Separator, _keyColumns.Select(c => Format(c.GetValue(row))));
     }
 
-    public bool Contains(string key) => _keys.Contains(key);
-
-    public void AddRange(IEnumerable<string> keys) => _keys.UnionWith(keys);
-
-    public void Load(DuckDBConnection connection)
+    /// <summary>
+    /// The rows of <paramref name="items"/> to store: the first occurrence of each key that is neither recent nor in
+    /// the table. Their keys, in order, are in <paramref name="freshKeys"/>.
+    /// </summary>
+    public List<TRow> Fresh(DuckDBConnection connection, IReadOnlyList<TRow> items, out List<string> freshKeys)
     {
-        _keys.Clear();
+        var candidates = new List<(string Key, TRow Item)>(items.Count);
+        var seen = new HashSet<string>(items.Count, StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            var key = KeyOf(item);
+            if (!_recent.Contains(key) && seen.Add(key))
+            {
+                candidates.Add((key, item));
+            }
+        }
+
+        var stored = candidates.Count == 0 ? [] : StoredAmong(connection, candidates);
+        var fresh = new List<TRow>(candidates.Count);
+        freshKeys = new List<string>(candidates.Count);
+        foreach (var (key, item) in candidates)
+        {
+            if (stored.Contains(key))
+            {
+                // Stored long ago: remember it, so replaying the same range again costs no query.
+                _recent.Add(key);
+            }
+            else
+            {
+                fresh.Add(item);
+                freshKeys.Add(key);
+            }
+        }
+
+        return fresh;
+    }
+
+    /// <summary>Call once the rows of these keys are committed.</summary>
+    public void Remember(IEnumerable<string> keys)
+    {
+        foreach (var key in keys)
+        {
+            _recent.Add(key);
+        }
+    }
+
+    // One query for the whole batch: the candidate keys go in as list parameters (unnest zips lists of one length),
+    // joined to the table on the key. A filter on the day column lets DuckDB skip the row groups of other days by
+    // their min/max (zone maps), so the cost follows the size of the batch's days, not of the table.
+    private HashSet<string> StoredAmong(DuckDBConnection connection, List<(string Key, TRow Item)> candidates)
+    {
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT " + string.Join(", ", _keyColumns.Select(c => DuckDbSchema.Quote(c.Name))) +
-                              " FROM " + DuckDbSchema.Quote(_table.Name);
+        var sql = new StringBuilder("SELECT ");
+        sql.AppendJoin(", ", _keyColumns.Select(c => "t." + DuckDbSchema.Quote(c.Name)));
+        sql.Append(" FROM ").Append(DuckDbSchema.Quote(_table.Name)).Append(" t JOIN (SELECT ");
+        for (var i = 0; i < _keyColumns.Length; i++)
+        {
+            var column = _keyColumns[i];
+            sql.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"unnest($k{i}) AS k{i}");
+            command.Parameters.Add(new DuckDBParameter("k" + i.ToString(CultureInfo.InvariantCulture), column.Type == ColumnType.String
+                ? candidates.Select(c => (string)column.GetValue(c.Item)!).ToList()
+                : candidates.Select(c => Convert.ToInt64(column.GetValue(c.Item), CultureInfo.InvariantCulture)).ToList()));
+        }
+
+        sql.Append(") b ON ");
+        sql.AppendJoin(" AND ", _keyColumns.Select((c, i) => $"t.{DuckDbSchema.Quote(c.Name)} = b.k{i}"));
+        if (_dayColumn is not null)
+        {
+            var days = candidates.Select(c => (DateOnly)_dayColumn.GetValue(c.Item)!).Distinct()
+                .Select(d => "DATE '" + d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "'");
+            sql.Append(" WHERE t.").Append(DuckDbSchema.Quote(_dayColumn.Name)).Append(" IN (").AppendJoin(", ", days).Append(')');
+        }
+
+        command.CommandText = sql.ToString();
+        var stored = new HashSet<string>(StringComparer.Ordinal);
         using var reader = command.ExecuteReader();
         var parts = new string[_keyColumns.Length];
         while (reader.Read())
@@ -55,8 +132,10 @@ internal sealed class KeyIndex<TRow>
                 parts[i] = Format(reader.IsDBNull(i) ? null : reader.GetValue(i));
             }
 
-            _keys.Add(parts.Length == 1 ? parts[0] : string.Join(Separator, parts));
+            stored.Add(parts.Length == 1 ? parts[0] : string.Join(Separator, parts));
         }
+
+        return stored;
     }
 
     // Keys are strings and integers; both sides (row objects and the database) format through here.
