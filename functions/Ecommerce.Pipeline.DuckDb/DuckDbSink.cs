@@ -66,25 +66,43 @@ public sealed class DuckDbSink : ITransactionSink
     /// <summary>The full path of the database file.</summary>
     public string DatabasePath => _warehouse.FullPath;
 
-    public async Task<RowWriteResult> WriteRowsAsync(IReadOnlyList<TransactionRow> rows, CancellationToken cancellationToken)
+    public Task<RowWriteResult> WriteRowsAsync(IReadOnlyList<TransactionRow> rows, CancellationToken cancellationToken) =>
+        WriteBatchAsync(rows, [], cancellationToken);
+
+    public Task WriteDeadLettersAsync(IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken) =>
+        WriteBatchAsync([], deadLetters, cancellationToken);
+
+    /// <summary>
+    /// The rows and the dead letters in one DuckDB transaction: one commit (one WAL sync) per batch, and a crash
+    /// leaves either both stored or neither, so the batch's offsets, committed only after this returns, never cover
+    /// a half-stored batch; the re-delivered batch is then stored whole, or counted as duplicates if it was.
+    /// </summary>
+    public async Task<RowWriteResult> WriteBatchAsync(IReadOnlyList<TransactionRow> rows, IReadOnlyList<DeadLetter> deadLetters,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        if (rows.Count == 0)
+        ArgumentNullException.ThrowIfNull(deadLetters);
+        if (rows.Count == 0 && deadLetters.Count == 0)
         {
             return RowWriteResult.Empty;
         }
 
-        var (inserted, duplicates) = await StoreAsync(PipelineSchema.Transactions, _warehouse.TransactionKeys, rows, cancellationToken)
-            .ConfigureAwait(false);
-        return new RowWriteResult(inserted, duplicates, []);
-    }
-
-    public async Task WriteDeadLettersAsync(IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(deadLetters);
-        if (deadLetters.Count > 0)
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        await _warehouse.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            await StoreAsync(PipelineSchema.DeadLetters, _warehouse.DeadLetterKeys, deadLetters, cancellationToken).ConfigureAwait(false);
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            var (inserted, duplicates) = Store(rows, deadLetters, cancellationToken);
+            return new RowWriteResult(inserted, duplicates, []);
+        }
+        catch (DuckDBException e)
+        {
+            // Nothing of the batch was committed (the transaction rolled back), so the caller may retry it.
+            throw new WarehouseException($"Writing to '{_warehouse.FullPath}' failed: {e.Message.Trim()}", e);
+        }
+        finally
+        {
+            _warehouse.Gate.Release();
         }
     }
 
@@ -101,34 +119,16 @@ public sealed class DuckDbSink : ITransactionSink
         _warehouse.Release();
     }
 
-    private async Task<(int Inserted, int Duplicates)> StoreAsync<TRow>(
-        TableSchema<TRow> table, KeyIndex<TRow> keys, IReadOnlyList<TRow> items, CancellationToken cancellationToken)
-    {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        await _warehouse.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-            return Store(table, keys, items, cancellationToken);
-        }
-        catch (DuckDBException e)
-        {
-            // Nothing of the batch was committed (the transaction rolled back), so the caller may retry it.
-            throw new WarehouseException($"Writing to '{_warehouse.FullPath}' failed: {e.Message.Trim()}", e);
-        }
-        finally
-        {
-            _warehouse.Gate.Release();
-        }
-    }
-
-    private (int Inserted, int Duplicates) Store<TRow>(
-        TableSchema<TRow> table, KeyIndex<TRow> keys, IReadOnlyList<TRow> items, CancellationToken cancellationToken)
+    private (int Inserted, int Duplicates) Store(IReadOnlyList<TransactionRow> rows, IReadOnlyList<DeadLetter> deadLetters,
+        CancellationToken cancellationToken)
     {
         var connection = _warehouse.Connection;
-        var fresh = keys.Fresh(connection, items, out var freshKeys);
-        var duplicates = items.Count - fresh.Count;
-        if (fresh.Count == 0)
+        var transactionKeys = _warehouse.TransactionKeys;
+        var deadLetterKeys = _warehouse.DeadLetterKeys;
+        var freshRows = transactionKeys.Fresh(connection, rows, out var freshRowKeys);
+        var freshDeadLetters = deadLetterKeys.Fresh(connection, deadLetters, out var freshDeadLetterKeys);
+        var duplicates = rows.Count - freshRows.Count;
+        if (freshRows.Count == 0 && freshDeadLetters.Count == 0)
         {
             return (0, duplicates);
         }
@@ -138,16 +138,8 @@ public sealed class DuckDbSink : ITransactionSink
         {
             try
             {
-                // Closing the appender flushes its rows into the open transaction.
-                using (var appender = connection.CreateAppender(table.Name))
-                {
-                    var writer = new AppenderRowWriter<TRow>(table);
-                    foreach (var item in fresh)
-                    {
-                        writer.Append(appender, item);
-                    }
-                }
-
+                Append(connection, PipelineSchema.Transactions, freshRows);
+                Append(connection, PipelineSchema.DeadLetters, freshDeadLetters);
                 cancellationToken.ThrowIfCancellationRequested();
                 transaction.Commit();
             }
@@ -158,8 +150,26 @@ public sealed class DuckDbSink : ITransactionSink
             }
         }
 
-        keys.Remember(freshKeys);
-        return (fresh.Count, duplicates);
+        // Only what is committed joins the caches, so a failed write leaves its keys free for the retry.
+        transactionKeys.Remember(freshRowKeys);
+        deadLetterKeys.Remember(freshDeadLetterKeys);
+        return (freshRows.Count, duplicates);
+    }
+
+    private static void Append<TRow>(DuckDBConnection connection, TableSchema<TRow> table, List<TRow> items)
+    {
+        if (items.Count == 0)
+        {
+            return;
+        }
+
+        // Closing the appender flushes its rows into the open transaction.
+        using var appender = connection.CreateAppender(table.Name);
+        var writer = new AppenderRowWriter<TRow>(table);
+        foreach (var item in items)
+        {
+            writer.Append(appender, item);
+        }
     }
 
     private static void TryRollback(DuckDBTransaction transaction)
