@@ -25,15 +25,17 @@ namespace Ecommerce.Pipeline.DuckDb;
 /// bounded cache of the most recently written keys (<see cref="RecentKeys"/>, <see cref="DuckDbWarehouse.DefaultRecentKeys"/>
 /// per table, the keys themselves so a hit is exact without asking the table) answers for re-deliveries, which repeat
 /// recent records. (2) The keys it does not hold are looked up in the table with one query per batch: the keys as
-/// list parameters joined to the table, filtered to the batch's <c>event_date</c> values so DuckDB skips the row
-/// groups of other days by their min/max. A stored duplicate is the same event again (re-delivered or replayed, days
-/// later or not), so it has the same <c>event_date</c>; a producer that re-used a transaction id for an event of
-/// another day would get a second row unless the first is still in the cache. Dead letters have no day column and
-/// are looked up in the whole table (DuckDB pushes the batch's offset range into the scan). First occurrence wins,
+/// list parameters joined to the table, filtered to the ranges of the batch's <c>event_timestamp</c> values, so
+/// DuckDB skips every row group whose min/max event time lies outside them (rows are appended as they arrive, so a
+/// row group spans a narrow stretch of event time). A stored duplicate is the same event again (re-delivered or
+/// replayed, minutes or days later), so it has the same <c>event_timestamp</c>; a producer that re-used a transaction
+/// id for an event at another time would get a second row unless the first is still in the cache. Dead letters
+/// have no event time and are looked up in the whole table (a table of rejects, far smaller). First occurrence wins,
 /// also within the batch; the new rows are appended with the Appender inside one transaction, and their keys join the
 /// cache only after the commit. Inserted and duplicate counts are exact; memory stays bounded whatever the table's
-/// size, and opening a file no longer reads its keys. The cost is the lookup, which grows with the rows of the
-/// batch's days: <c>docs/benchmarks.md</c> (DuckDB sink at scale) has the figures from <c>pipeline bench --scale</c>.
+/// size, and opening a file no longer reads its keys. The cost is the lookup, which grows with the rows in the
+/// batch's event-time ranges, not with the table: <c>docs/benchmarks.md</c> (the DuckDB sink at scale) has the
+/// figures from <c>pipeline bench --scale</c>.
 /// </para>
 /// <para>
 /// Concurrency: calls are serialised by a semaphore shared by all sinks on the file. While a sink holds the file,

@@ -8,8 +8,8 @@ namespace Ecommerce.Pipeline.DuckDb;
 /// <summary>
 /// Tells which rows of a batch are already stored in a table, by its key (<see cref="TableSchema{TRow}.Key"/>), in
 /// bounded memory: a cache of recent keys (<see cref="RecentKeys"/>) answers for re-deliveries, and the keys it does
-/// not hold are looked up in the table with one set-based query per batch, restricted to the batch's days when the
-/// table has a DATE column (see <see cref="DuckDbSink"/> for the design and its measurements).
+/// not hold are looked up in the table with one set-based query per batch, restricted to the batch's event times
+/// when the table has the partition column (see <see cref="DuckDbSink"/> for the design and its measurements).
 /// </summary>
 internal sealed class KeyIndex<TRow>
 {
@@ -17,9 +17,13 @@ internal sealed class KeyIndex<TRow>
     // nor in the formatted numbers.
     private const char Separator = '\u001f';
 
+    // Event times further apart than this start a new range of the lookup (see EventTimeRanges).
+    private static readonly TimeSpan MaxGap = TimeSpan.FromMinutes(10);
+
     private readonly TableSchema<TRow> _table;
     private readonly Column<TRow>[] _keyColumns;
-    private readonly Column<TRow>? _dayColumn;
+    private readonly Func<TRow, DateTime>? _eventTime;
+    private readonly string? _eventTimeColumn;
     private readonly RecentKeys _recent;
 
     public KeyIndex(TableSchema<TRow> table, int recentCapacity)
@@ -31,8 +35,12 @@ internal sealed class KeyIndex<TRow>
             throw new InvalidOperationException($"The key of '{table.Name}' must be made of STRING and INT64 columns.");
         }
 
-        // The table's day: a stored duplicate is the same event again, so it lies in the same day as the new copy.
-        _dayColumn = table.Columns.FirstOrDefault(c => c.Type == ColumnType.Date && !c.Nullable);
+        // The event time: a stored duplicate is the same event again, with the same event time as the new copy.
+        if (table.Columns.FirstOrDefault(c => c.Name == PipelineSchema.PartitionColumn) is { Accessor: Func<TRow, DateTime> eventTime } column)
+        {
+            _eventTime = eventTime;
+            _eventTimeColumn = column.Name;
+        }
         _recent = new RecentKeys(recentCapacity);
     }
 
@@ -95,8 +103,9 @@ internal sealed class KeyIndex<TRow>
     }
 
     // One query for the whole batch: the candidate keys go in as list parameters (unnest zips lists of one length),
-    // joined to the table on the key. A filter on the day column lets DuckDB skip the row groups of other days by
-    // their min/max (zone maps), so the cost follows the size of the batch's days, not of the table.
+    // joined to the table on the key. A filter on the event time lets DuckDB skip the row groups whose min/max event
+    // time (zone maps) lies outside the batch's ranges; rows are appended as they arrive, so a row group covers a
+    // narrow span of event time and the cost follows the batch, not the table.
     private HashSet<string> StoredAmong(DuckDBConnection connection, List<(string Key, TRow Item)> candidates)
     {
         using var command = connection.CreateCommand();
@@ -114,11 +123,9 @@ internal sealed class KeyIndex<TRow>
 
         sql.Append(") b ON ");
         sql.AppendJoin(" AND ", _keyColumns.Select((c, i) => $"t.{DuckDbSchema.Quote(c.Name)} = b.k{i}"));
-        if (_dayColumn is not null)
+        if (_eventTime is not null)
         {
-            var days = candidates.Select(c => (DateOnly)_dayColumn.GetValue(c.Item)!).Distinct()
-                .Select(d => "DATE '" + d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "'");
-            sql.Append(" WHERE t.").Append(DuckDbSchema.Quote(_dayColumn.Name)).Append(" IN (").AppendJoin(", ", days).Append(')');
+            sql.Append(" WHERE ").AppendJoin(" OR ", EventTimeRanges(candidates.Select(c => _eventTime(c.Item))));
         }
 
         command.CommandText = sql.ToString();
@@ -137,6 +144,29 @@ internal sealed class KeyIndex<TRow>
 
         return stored;
     }
+
+    // The candidates' event times as few ranges: sorted, and split where two are more than MaxGap apart, so a batch of
+    // live events is one narrow range and a replayed old event adds its own instead of widening it.
+    private IEnumerable<string> EventTimeRanges(IEnumerable<DateTime> times)
+    {
+        var column = "t." + DuckDbSchema.Quote(_eventTimeColumn!);
+        var sorted = times.Order().ToArray();
+        var from = sorted[0];
+        for (var i = 1; i <= sorted.Length; i++)
+        {
+            if (i == sorted.Length || sorted[i] - sorted[i - 1] > MaxGap)
+            {
+                yield return $"{column} BETWEEN {Literal(from)} AND {Literal(sorted[i - 1])}";
+                if (i < sorted.Length)
+                {
+                    from = sorted[i];
+                }
+            }
+        }
+    }
+
+    private static string Literal(DateTime utc) =>
+        "TIMESTAMPTZ '" + utc.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture) + "+00'";
 
     // Keys are strings and integers; both sides (row objects and the database) format through here.
     private static string Format(object? value) => value switch

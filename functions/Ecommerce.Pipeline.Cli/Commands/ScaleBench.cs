@@ -14,8 +14,7 @@ namespace Ecommerce.Pipeline.Cli.Commands;
 /// </summary>
 /// <remarks>
 /// The rows look like the stream's: distinct ids, event times advancing at the design's 833 transactions a second
-/// (a day holds 72 M rows, so up to 20 M rows fall in the same one or two days: the worst case for a lookup limited to
-/// the batch's days). Every <see cref="ReplayEvery"/>th batch is preceded by a replay of an early batch, long gone
+/// (a day holds 72 M rows, so 20 M rows fall in the same day). Every <see cref="ReplayEvery"/>th batch is preceded by a replay of an early batch, long gone
 /// from the cache of recent keys, which must come back as duplicates only.
 /// </remarks>
 internal static class ScaleBench
