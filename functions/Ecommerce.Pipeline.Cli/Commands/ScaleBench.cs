@@ -14,8 +14,8 @@ namespace Ecommerce.Pipeline.Cli.Commands;
 /// </summary>
 /// <remarks>
 /// The rows look like the stream's: distinct ids, event times advancing at the design's 833 transactions a second
-/// (a day holds 72 M rows, so 20 M rows fall in the same day). Every <see cref="ReplayEvery"/>th batch is preceded by a replay of an early batch, long gone
-/// from the cache of recent keys, which must come back as duplicates only.
+/// (a day holds 72 M rows, so 20 M rows fall in the same day). Now and then a batch is preceded by a replay of an
+/// earlier batch, which must come back as duplicates only.
 /// </remarks>
 internal static class ScaleBench
 {
@@ -24,7 +24,6 @@ internal static class ScaleBench
     /// <summary>Batches timed at each checkpoint (the last ones before it) and at the start (the empty table).</summary>
     private const int Window = 20;
 
-    private const int ReplayEvery = 100;
     private const double EventsPerSecond = 833;
 
     public sealed record Checkpoint(long Rows, double BatchMs, double ReplayMs, double RssMb, double ManagedMb, double FileMb);
@@ -44,6 +43,9 @@ internal static class ScaleBench
     public static async Task<Result> RunAsync(long rows, string path, TextWriter progress, CancellationToken cancellationToken)
     {
         var marks = CheckpointsFor(rows);
+        // Twenty replays over the run (at most one per 100 batches), each of an earlier batch in order: past the first
+        // 100,000 rows that batch has left the cache of recent keys, so the table must answer.
+        var replayEvery = Math.Clamp(rows / BatchRows / 20, 5, 100);
         var checkpoints = new List<Checkpoint>();
         var recent = new Queue<double>();
         var replays = new List<double>();
@@ -60,10 +62,10 @@ internal static class ScaleBench
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var batchIndex = stored / BatchRows;
-                if (batchIndex > 0 && batchIndex % ReplayEvery == 0)
+                if (batchIndex > 0 && batchIndex % replayEvery == 0)
                 {
                     // An early batch again (a replay days later): all duplicates, found in the table, not the cache.
-                    var replay = Batch(seed, start, (batchIndex / ReplayEvery - 1) * BatchRows);
+                    var replay = Batch(seed, start, (batchIndex / replayEvery - 1) * BatchRows);
                     var (replayMs, again) = await TimedAsync(sink, replay, cancellationToken);
                     if (again.Inserted != 0 || again.Duplicates != BatchRows)
                     {
