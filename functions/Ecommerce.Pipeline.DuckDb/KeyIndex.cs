@@ -41,10 +41,9 @@ internal sealed class KeyIndex<TRow>
             _eventTime = eventTime;
             _eventTimeColumn = column.Name;
         }
+
         _recent = new RecentKeys(recentCapacity);
     }
-
-    public RecentKeys Recent => _recent;
 
     public string KeyOf(TRow row)
     {

@@ -187,7 +187,7 @@ internal static class BenchCommand
                 await err.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"bench: (c) {rate}/s p50 {p[0]:F0} ms p95 {p[1]:F0} ms p99 {p[2]:F0} ms"));
             }
 
-            var peakRssMb = PeakRssMegabytes();
+            var peakRssMb = ProcessMemory.PeakResidentMegabytes();
             PrintTable(sinkName, raw, pipeline, latencies, peakRssMb);
             if (jsonPath is not null)
             {
@@ -291,21 +291,6 @@ internal static class BenchCommand
         await stop.CancelAsync();
         await run;
         return runtime.Latency.Percentiles(50, 95, 99) ?? [double.NaN, double.NaN, double.NaN];
-    }
-
-    private static double PeakRssMegabytes()
-    {
-        // VmHWM: the peak resident set size of this process, as the kernel counted it.
-        foreach (var line in File.ReadLines("/proc/self/status"))
-        {
-            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-            {
-                var kb = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-                return kb / 1024.0;
-            }
-        }
-
-        return Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
     }
 
     private static void PrintTable(string sink, double raw, double pipeline, Dictionary<string, double[]> latencies, double peakRssMb)

@@ -97,7 +97,7 @@ internal static class ScaleBench
                 if (mark < marks.Length && stored >= marks[mark])
                 {
                     var checkpoint = new Checkpoint(stored, recent.Average(), replays.Count > 0 ? replays[^1] : double.NaN,
-                        ResidentMegabytes(), GC.GetTotalMemory(false) / 1048576.0, new FileInfo(path).Length / 1048576.0);
+                        ProcessMemory.ResidentMegabytes(), GC.GetTotalMemory(false) / 1048576.0, new FileInfo(path).Length / 1048576.0);
                     checkpoints.Add(checkpoint);
                     await progress.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                         $"bench: {stored:N0} rows, batch {checkpoint.BatchMs:F1} ms, replayed batch {checkpoint.ReplayMs:F1} ms, RSS {checkpoint.RssMb:F0} MB, {total.Elapsed.TotalSeconds:F0} s"));
@@ -218,19 +218,5 @@ internal static class ScaleBench
         }
 
         return batch;
-    }
-
-    private static double ResidentMegabytes()
-    {
-        // VmRSS: the resident set size of this process now, as the kernel counts it.
-        foreach (var line in File.ReadLines("/proc/self/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            {
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
-            }
-        }
-
-        return Environment.WorkingSet / 1048576.0;
     }
 }
