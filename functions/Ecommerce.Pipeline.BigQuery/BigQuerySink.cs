@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using Ecommerce.Pipeline.BigQuery.Rest;
 using Ecommerce.Pipeline.Core.Model;
@@ -14,13 +13,14 @@ namespace Ecommerce.Pipeline.BigQuery;
 /// <para>Idempotency rests on <c>insertId</c>: <c>transaction_id</c> for rows, <c>topic:partition:offset</c> for dead
 /// letters. BigQuery de-duplicates on it <em>best effort</em> (about a minute's window, not guaranteed), so a batch
 /// re-sent long after, or an unlucky retry, can leave a duplicate row; readers that need exact-once dedupe on the key
-/// (e.g. <c>QUALIFY ROW_NUMBER() OVER (PARTITION BY transaction_id ORDER BY ingested_at) = 1</c>).</para>
+/// (the <c>transactions_dedup</c> view and compaction keep the first copy by Kafka partition, then offset).</para>
 /// <para>The API does not say which rows it dropped as duplicates, so this sink reports <c>Duplicates = 0</c> and
 /// counts every accepted row as inserted.</para>
 /// <para>Rows BigQuery refuses for good (<c>invalid</c> and other non-transient row errors) are returned as
 /// <see cref="RowWriteResult.Rejected"/>; rows that came back <c>stopped</c> (a neighbour was invalid) or with a
 /// transient row error are re-sent, alone. Request-level transient failures are retried by the client; what outlives
-/// the retries throws, so the caller retries the batch and never commits its offsets.</para>
+/// the retries throws, so the caller retries the batch and never commits its offsets. How requests are split and
+/// re-sent, and what a 404 means, is <see cref="StreamingInserter"/>'s.</para>
 /// </remarks>
 public sealed class BigQuerySink : ITransactionSink
 {
@@ -29,7 +29,7 @@ public sealed class BigQuerySink : ITransactionSink
     private readonly BigQuerySinkOptions _options;
     private readonly RowEncoder<TransactionRow> _rowEncoder;
     private readonly RowEncoder<DeadLetter> _deadLetterEncoder;
-    private readonly byte[] _prefix;
+    private readonly StreamingInserter _inserter;
     private readonly SemaphoreSlim _ensureLock = new(1, 1);
     private volatile bool _tablesReady;
 
@@ -43,9 +43,9 @@ public sealed class BigQuerySink : ITransactionSink
         _client = client;
         _ownsClient = ownsClient;
         _options = options;
-        _rowEncoder = new RowEncoder<TransactionRow>(PipelineSchema.Transactions, r => r.TransactionId);
+        _rowEncoder = new RowEncoder<TransactionRow>(PipelineSchema.Transactions, r => InsertIds.Bounded(r.TransactionId));
         _deadLetterEncoder = new RowEncoder<DeadLetter>(PipelineSchema.DeadLetters, BigQueryTables.DeadLetterInsertId);
-        _prefix = InsertAllRequests.Prefix(options.SkipInvalidRows);
+        _inserter = new StreamingInserter(client, options);
     }
 
     /// <summary>
@@ -73,12 +73,14 @@ public sealed class BigQuerySink : ITransactionSink
 
     public BigQuerySinkOptions Options => _options;
 
-    /// <summary>insertAll requests sent (re-sends included), for tests and metrics.</summary>
-    public long Requests => Interlocked.Read(ref _requests);
+    /// <summary>insertAll requests sent (re-sends and split halves included), for tests and metrics.</summary>
+    public long Requests => _inserter.Requests;
 
-    private long _requests;
-
-    /// <summary><c>tables.get</c> both tables; create a missing one when allowed. Runs once; later calls return at once.</summary>
+    /// <summary>
+    /// <c>tables.get</c> both tables; create a missing one when allowed. Runs once, at start (or on the first write of a
+    /// DI-built sink); later calls return at once. A table that disappears later is never re-created (see
+    /// <see cref="StreamingInserter"/>).
+    /// </summary>
     public async Task EnsureTablesAsync(CancellationToken cancellationToken)
     {
         if (_tablesReady)
@@ -126,10 +128,12 @@ public sealed class BigQuerySink : ITransactionSink
         try
         {
             await _client.InsertTableAsync(definition, cancellationToken).ConfigureAwait(false);
+            _inserter.Created(reference.TableId!);
         }
         catch (BigQueryException ex) when (ex.Status == System.Net.HttpStatusCode.Conflict)
         {
-            // Another processor created it first: fine.
+            // Another processor created it first, moments ago: it is as new to the streaming system as our own.
+            _inserter.Created(reference.TableId!);
         }
         catch (BigQueryException ex) when (ex.Status == System.Net.HttpStatusCode.NotFound)
         {
@@ -148,11 +152,9 @@ public sealed class BigQuerySink : ITransactionSink
         });
 
     /// <summary>
-    /// Credentials refused (401/403 other than rate and quota limits): no retry can fix this, so it becomes
-    /// <see cref="SinkUnavailableException"/> and the host stops, loudly, instead of stalling on the batch forever.
-    /// (A table gone mid-run is recreated on the retry; a dataset that is missing, or a table that may not be
-    /// created, is reported as <see cref="SinkUnavailableException"/> where the tables are checked, at start or on
-    /// that retry.)
+    /// Credentials refused (a 401 that outlived one token refresh, or a 403 other than rate and quota limits): no
+    /// retry can fix this, so it becomes <see cref="SinkUnavailableException"/> and the host stops, loudly, instead of
+    /// stalling on the batch forever. (A table gone mid-run is reported the same way by <see cref="StreamingInserter"/>.)
     /// </summary>
     private static async Task<T> RefusalsAreFatal<T>(Func<Task<T>> write)
     {
@@ -160,7 +162,7 @@ public sealed class BigQuerySink : ITransactionSink
         {
             return await write().ConfigureAwait(false);
         }
-        catch (BigQueryException ex) when (!ex.IsTransient && !ex.IsQuotaExceeded
+        catch (BigQueryException ex) when (!ex.IsTransient && !ex.IsThrottled
             && ex.Status is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden)
         {
             throw new SinkUnavailableException($"BigQuery refuses the write and retrying cannot help: {ex.Message}", ex);
@@ -177,7 +179,7 @@ public sealed class BigQuerySink : ITransactionSink
 
         await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
         var encoded = Encode(rows, _rowEncoder);
-        var refused = await InsertAsync(_options.TableId, encoded, cancellationToken).ConfigureAwait(false);
+        var refused = await _inserter.InsertAsync(_options.TableId, encoded, cancellationToken).ConfigureAwait(false);
         if (refused.Count == 0)
         {
             return new RowWriteResult(rows.Count, 0, []);
@@ -197,7 +199,17 @@ public sealed class BigQuerySink : ITransactionSink
 
         await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
         var encoded = Encode(deadLetters, _deadLetterEncoder);
-        var refused = await InsertAsync(_options.DeadLetterTableId, encoded, cancellationToken).ConfigureAwait(false);
+        var refused = await _inserter.InsertAsync(_options.DeadLetterTableId, encoded, cancellationToken).ConfigureAwait(false);
+        if (refused.Count > 0 && refused.Values.All(m => m.StartsWith(StreamingInserter.RowTooLarge, StringComparison.Ordinal)))
+        {
+            // Too large even alone (its 16 KiB payload escaped on the wire): the table's copy keeps the first KiB of
+            // the payload, so the record of the message is kept and the batch cannot stall on it. The dead-letter topic
+            // already holds the whole payload (it is published before the table is written).
+            var cut = refused.Keys.Order().Select(i => CutPayload(deadLetters[i])).ToList();
+            refused = await _inserter.InsertAsync(_options.DeadLetterTableId, Encode(cut, _deadLetterEncoder), cancellationToken)
+                .ConfigureAwait(false);
+        }
+
         if (refused.Count > 0)
         {
             // A dead letter is already the last resort; dropping one silently would lose the record of a message.
@@ -206,6 +218,22 @@ public sealed class BigQuerySink : ITransactionSink
                 $"BigQuery refused {refused.Count} dead letter(s) for {_options.DeadLetterTableId}, e.g. #{index}: {message}"));
         }
     }
+
+    /// <summary>Payloads kept in the table when the whole one made the row too large for any request.</summary>
+    internal const int CutPayloadChars = 1024;
+
+    private static DeadLetter CutPayload(DeadLetter d) => new()
+    {
+        Reason = d.Reason,
+        Detail = $"{d.Detail} (payload cut to its first {CutPayloadChars} characters: the row was too large for BigQuery; the dead-letter topic has it whole)",
+        TransactionId = d.TransactionId,
+        Payload = d.Payload.Length <= CutPayloadChars ? d.Payload : d.Payload[..CutPayloadChars],
+        PayloadEncoding = d.PayloadEncoding,
+        KafkaTopic = d.KafkaTopic,
+        KafkaPartition = d.KafkaPartition,
+        KafkaOffset = d.KafkaOffset,
+        FailedAt = d.FailedAt,
+    };
 
     private static byte[][] Encode<T>(IReadOnlyList<T> items, RowEncoder<T> encoder)
     {
@@ -223,83 +251,6 @@ public sealed class BigQuerySink : ITransactionSink
         }
 
         return encoded;
-    }
-
-    /// <summary>Sends the rows, re-sending only those that came back stopped; returns the refused ones by index.</summary>
-    private async Task<Dictionary<int, string>> InsertAsync(string tableId, byte[][] encoded, CancellationToken cancellationToken)
-    {
-        var refused = new Dictionary<int, string>();
-        IReadOnlyList<int> pending = [.. Enumerable.Range(0, encoded.Length)];
-        for (var round = 0; pending.Count > 0; round++)
-        {
-            if (round > _options.MaxRowResendRounds)
-            {
-                // Transient by nature: the caller retries the whole batch, insertId keeps that safe.
-                throw new BigQueryException(string.Create(CultureInfo.InvariantCulture,
-                    $"BigQuery kept answering 'stopped' or a transient row error for {pending.Count} row(s) of {tableId} after {round} rounds."));
-            }
-
-            var chunks = InsertAllRequests.Split(encoded, pending, _prefix.Length, _options.MaxRowsPerRequest,
-                _options.MaxRequestBytes);
-            var resend = new ConcurrentBag<int>();
-            var refusedNow = new ConcurrentDictionary<int, string>();
-            await Parallel.ForEachAsync(chunks,
-                new ParallelOptions { MaxDegreeOfParallelism = _options.MaxConcurrentRequests, CancellationToken = cancellationToken },
-                async (chunk, ct) =>
-                {
-                    var body = InsertAllRequests.Body(_prefix, encoded, chunk);
-                    Interlocked.Increment(ref _requests);
-                    TableDataInsertAllResponse response;
-                    try
-                    {
-                        response = await _client.InsertAllAsync(_options.ProjectId, _options.DatasetId, tableId, body, ct)
-                            .ConfigureAwait(false);
-                    }
-                    catch (BigQueryException ex) when (ex.Status == System.Net.HttpStatusCode.NotFound)
-                    {
-                        // The table went away under us: the batch's retry checks (and, if allowed, recreates) it first.
-                        _tablesReady = false;
-                        throw;
-                    }
-
-                    Classify(tableId, chunk, response, resend, refusedNow);
-                }).ConfigureAwait(false);
-
-            foreach (var (index, message) in refusedNow)
-            {
-                refused[index] = message;
-            }
-
-            pending = [.. resend.Order()];
-        }
-
-        return refused;
-    }
-
-    private static void Classify(string tableId, int[] chunk, TableDataInsertAllResponse response, ConcurrentBag<int> resend,
-        ConcurrentDictionary<int, string> refused)
-    {
-        foreach (var error in response.InsertErrors ?? [])
-        {
-            if (error.Index < 0 || error.Index >= chunk.Length)
-            {
-                throw new BigQueryException(string.Create(CultureInfo.InvariantCulture,
-                    $"BigQuery insertAll on {tableId} reported row index {error.Index} of a {chunk.Length}-row request."));
-            }
-
-            var row = chunk[error.Index];
-            var errors = error.Errors ?? [];
-            var final = errors.Where(e => e.Reason != BigQueryErrorReasons.Stopped && !BigQueryErrorReasons.IsTransient(e.Reason)).ToList();
-            if (final.Count == 0)
-            {
-                resend.Add(row);
-            }
-            else
-            {
-                refused[row] = string.Join("; ", final.Select(e =>
-                    $"{e.Reason}{(string.IsNullOrEmpty(e.Location) ? "" : " at " + e.Location)}: {e.Message}"));
-            }
-        }
     }
 
     public ValueTask DisposeAsync()

@@ -134,10 +134,14 @@ public static class BigQueryTables
             ? null
             : new TableReference { ProjectId = projectId, DatasetId = datasetId, TableId = tableId };
 
-    /// <summary>The insertId of a dead letter: its source coordinates, the dead-letter key.</summary>
+    /// <summary>
+    /// The insertId of a dead letter: its source coordinates, the dead-letter key (a digest of them when longer than
+    /// <see cref="InsertIds.MaxLength"/> characters, e.g. under a long topic name).
+    /// </summary>
     public static string DeadLetterInsertId(DeadLetter deadLetter)
     {
         ArgumentNullException.ThrowIfNull(deadLetter);
-        return string.Join(':', PipelineSchema.DeadLetters.Key.Select(k => RowEncoder.KeyText(PipelineSchema.DeadLetters[k].GetValue(deadLetter))));
+        return InsertIds.Bounded(string.Join(':',
+            PipelineSchema.DeadLetters.Key.Select(k => RowEncoder.KeyText(PipelineSchema.DeadLetters[k].GetValue(deadLetter)))));
     }
 }

@@ -27,7 +27,6 @@ public static class BigQueryViews
         var price = C("price");
         var currency = C("currency");
         var at = C(PipelineSchema.PartitionColumn);
-        var ingested = C("ingested_at");
         var payment = C("payment_method");
         var country = C("country_code");
         var continent = C("continent");
@@ -39,7 +38,7 @@ public static class BigQueryViews
                 SELECT *
                 FROM `{dataset}.{transactionsTable}`
                 WHERE {at} >= TIMESTAMP_SUB(CURRENT_TIMESTAMP(), {window})
-                QUALIFY ROW_NUMBER() OVER (PARTITION BY {id} ORDER BY {ingested}) = 1
+                QUALIFY ROW_NUMBER() OVER (PARTITION BY {id} ORDER BY {DedupOrder.OrderBy}) = 1
                 """),
             ("sales_per_minute", $"""
                 SELECT TIMESTAMP_TRUNC({at}, MINUTE) AS minute, {currency}, COUNT(*) AS transactions, SUM({price}) AS revenue

@@ -48,6 +48,7 @@ public sealed class ApplicationInsightsPipelineMetrics(TelemetryClient client) :
     private readonly Metric _sinkWrite = client.GetMetric("pipeline_sink_write_duration_seconds", "sink");
     private readonly Metric _sinkErrors = client.GetMetric("pipeline_sink_errors", "sink", "kind");
     private readonly Metric _sinkRetries = client.GetMetric("pipeline_sink_retries", "sink");
+    private readonly Metric _sinkWaits = client.GetMetric("pipeline_sink_wait_seconds", "sink", "reason");
 
     public void BatchConsumed(int messages) => _batchSize.TrackValue(messages);
 
@@ -70,6 +71,8 @@ public sealed class ApplicationInsightsPipelineMetrics(TelemetryClient client) :
 
     public void SinkRetry(string sink) => _sinkRetries.TrackValue(1, sink);
 
+    public void SinkWait(string sink, string reason, TimeSpan delay) => _sinkWaits.TrackValue(delay.TotalSeconds, sink, reason);
+
     // Per-row latency stays in the Prometheus histogram; Application Insights has the request duration.
     public void EndToEndLatency(IReadOnlyList<TransactionRow> rows, DateTimeOffset storedAt)
     {
@@ -86,6 +89,7 @@ public sealed class FanOutPipelineMetrics(params IPipelineMetrics[] targets) : I
     public void SinkWrite(string sink, TimeSpan duration) => Each(m => m.SinkWrite(sink, duration));
     public void SinkError(string sink, string kind) => Each(m => m.SinkError(sink, kind));
     public void SinkRetry(string sink) => Each(m => m.SinkRetry(sink));
+    public void SinkWait(string sink, string reason, TimeSpan delay) => Each(m => m.SinkWait(sink, reason, delay));
     public void EndToEndLatency(IReadOnlyList<TransactionRow> rows, DateTimeOffset storedAt) =>
         Each(m => m.EndToEndLatency(rows, storedAt));
 

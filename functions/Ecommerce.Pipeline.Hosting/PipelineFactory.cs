@@ -6,6 +6,8 @@ using Ecommerce.Pipeline.Core.Processing;
 using Ecommerce.Pipeline.Core.Schema;
 using Ecommerce.Pipeline.DuckDb;
 using Ecommerce.Pipeline.Kafka.DeadLetters;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Ecommerce.Pipeline.Hosting;
 
@@ -31,6 +33,7 @@ public static class PipelineFactory
     /// Runs after the sink's checks and before any Kafka client exists (e.g. a cluster reachability check); what it
     /// throws is thrown after the sink is closed again.
     /// </param>
+    /// <param name="loggers">Where the BigQuery sink logs its waits (a table not ready, throttling) and request splits.</param>
     /// <param name="cancellationToken">Cancels the start-up checks.</param>
     /// <exception cref="WarehouseException">The DuckDB file cannot be opened (locked, or tables of another shape).</exception>
     /// <exception cref="SinkUnavailableException">A BigQuery table is missing and cannot be created (e.g. no dataset).</exception>
@@ -41,12 +44,15 @@ public static class PipelineFactory
         TimeProvider? time = null,
         BatchProcessor? processor = null,
         Action? beforeKafkaClients = null,
+        ILoggerFactory? loggers = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(metrics);
         time ??= TimeProvider.System;
-        var sink = await OpenSinkAsync(settings, cancellationToken).ConfigureAwait(false);
+        var observer = new BigQuerySinkObserver(metrics,
+            (loggers ?? NullLoggerFactory.Instance).CreateLogger("Ecommerce.Pipeline.BigQuery"));
+        var sink = await OpenSinkAsync(settings, observer, cancellationToken).ConfigureAwait(false);
         KafkaDeadLetterPublisher? publisher = null;
         try
         {
@@ -64,7 +70,8 @@ public static class PipelineFactory
         }
     }
 
-    private static async Task<ITransactionSink> OpenSinkAsync(PipelineSettings settings, CancellationToken cancellationToken)
+    private static async Task<ITransactionSink> OpenSinkAsync(PipelineSettings settings, IBigQueryObserver observer,
+        CancellationToken cancellationToken)
     {
         if (settings.Sink != SinkKind.BigQuery)
         {
@@ -82,7 +89,7 @@ public static class PipelineFactory
         try
         {
             // With an endpoint (emulator, stand-in) no credentials are used; otherwise Application Default Credentials.
-            return await BigQuerySink.CreateAsync(sinkOptions, new BigQueryClientOptions { Endpoint = settings.BigQueryEndpoint },
+            return await BigQuerySink.CreateAsync(sinkOptions, new BigQueryClientOptions { Endpoint = settings.BigQueryEndpoint, Observer = observer },
                 timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)

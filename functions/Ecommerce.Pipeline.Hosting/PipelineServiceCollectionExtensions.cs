@@ -35,7 +35,8 @@ public static class PipelineServiceCollectionExtensions
                 settings,
                 sp.GetRequiredService<IPipelineMetrics>(),
                 sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<BatchProcessor>())
+                sp.GetRequiredService<BatchProcessor>(),
+                loggers: sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>())
             .GetAwaiter().GetResult());
         services.TryAddSingleton(sp => sp.GetRequiredService<PipelineParts>().Sink);
         services.TryAddSingleton(sp => sp.GetRequiredService<PipelineParts>().Publisher);

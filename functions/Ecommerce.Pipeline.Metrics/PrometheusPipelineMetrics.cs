@@ -46,6 +46,13 @@ public sealed class PrometheusPipelineMetrics : IPipelineMetrics
     private static readonly Counter SinkRetries = Prometheus.Metrics.CreateCounter(
         "pipeline_sink_retries_total", "Batches retried after a sink failure.", new CounterConfiguration { LabelNames = ["sink"] });
 
+    private static readonly Counter SinkWaits = Prometheus.Metrics.CreateCounter(
+        "pipeline_sink_waits_total", "Waits inside a sink write before trying again, by reason (table_not_ready, quota_exceeded, rate_limit_exceeded).",
+        new CounterConfiguration { LabelNames = ["sink", "reason"] });
+
+    private static readonly Counter SinkWaitSeconds = Prometheus.Metrics.CreateCounter(
+        "pipeline_sink_wait_seconds_total", "Seconds of those waits, by reason.", new CounterConfiguration { LabelNames = ["sink", "reason"] });
+
     // Business counters. Labels are bounded: ~250 countries × a handful of payment methods and currencies.
     private static readonly Counter Revenue = Prometheus.Metrics.CreateCounter(
         "pipeline_revenue_total", "Sum of the prices of stored transactions, in their own currency.",
@@ -101,6 +108,12 @@ public sealed class PrometheusPipelineMetrics : IPipelineMetrics
     public void SinkError(string sink, string kind) => SinkErrors.WithLabels(sink, kind).Inc();
 
     public void SinkRetry(string sink) => SinkRetries.WithLabels(sink).Inc();
+
+    public void SinkWait(string sink, string reason, TimeSpan delay)
+    {
+        SinkWaits.WithLabels(sink, reason).Inc();
+        SinkWaitSeconds.WithLabels(sink, reason).Inc(delay.TotalSeconds);
+    }
 
     /// <remarks>Also tallies revenue and orders: this is the one hook that sees the stored rows. Rows the sink found
     /// already stored (a redelivery) are among them, so after a redelivery the business counters run slightly high;

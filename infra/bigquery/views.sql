@@ -2,7 +2,7 @@ CREATE OR REPLACE VIEW `${PROJECT_ID}.${DATASET_ID}.transactions_dedup` AS
 SELECT *
 FROM `${PROJECT_ID}.${DATASET_ID}.transactions`
 WHERE event_timestamp >= TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 7 DAY)
-QUALIFY ROW_NUMBER() OVER (PARTITION BY transaction_id ORDER BY ingested_at) = 1;
+QUALIFY ROW_NUMBER() OVER (PARTITION BY transaction_id ORDER BY kafka_partition, kafka_offset, ingested_at) = 1;
 
 CREATE OR REPLACE VIEW `${PROJECT_ID}.${DATASET_ID}.sales_per_minute` AS
 SELECT TIMESTAMP_TRUNC(event_timestamp, MINUTE) AS minute, currency, COUNT(*) AS transactions, SUM(price) AS revenue

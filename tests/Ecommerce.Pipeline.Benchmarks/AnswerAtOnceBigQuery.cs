@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace Ecommerce.Pipeline.Benchmarks;
 
 /// <summary>
-/// A BigQuery REST stand-in that answers at once (or after a fixed delay), for measuring the sink's throughput (issue 5) without measuring a
+/// A BigQuery REST stand-in that answers at once (or after a fixed or log-normal delay), for measuring the sink's throughput without measuring a
 /// server: every table exists, every insertAll is accepted after its body has been read in full. It runs as its own
 /// process (like the real service, it is not in the processor's address space) and prints
 /// <c>endpoint=http://127.0.0.1:PORT</c> as its first line; on SIGTERM it prints what it accepted.
@@ -23,8 +23,11 @@ internal static class AnswerAtOnceBigQuery
     public static async Task<int> RunAsync(string[] args)
     {
         var port = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 0;
-        // An optional fixed delay per insertAll stands in for the real service's round trip (tens of milliseconds).
-        var delay = TimeSpan.FromMilliseconds(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 0);
+        // An optional delay per insertAll stands in for the real service's round trip: a fixed number of milliseconds,
+        // or lognormal:MEDIAN_MS[:SIGMA] for a right-skewed distribution around that median.
+        var latencyArg = args.Length > 1 ? args[1] : "0";
+        var latency = Ecommerce.Pipeline.TestSupport.LogNormalLatency.Parse(latencyArg);
+        var fixedDelay = latency is null ? TimeSpan.FromMilliseconds(int.Parse(latencyArg, CultureInfo.InvariantCulture)) : TimeSpan.Zero;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, port));
@@ -44,6 +47,7 @@ internal static class AnswerAtOnceBigQuery
                 read += n;
             }
 
+            var delay = latency?.Next() ?? fixedDelay;
             if (delay > TimeSpan.Zero)
             {
                 await Task.Delay(delay, ctx.RequestAborted);

@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Running;
 
-// `bigquery-stand-in [PORT [DELAY_MS]]`: the answer-at-once BigQuery endpoint for `pipeline bench --sink bigquery`
+// `bigquery-stand-in [PORT [DELAY_MS | lognormal:MEDIAN_MS[:SIGMA]]]`: the answer-at-once BigQuery endpoint for `pipeline bench --sink bigquery`
 // (scripts/bench-bigquery.sh); anything else: BenchmarkDotNet.
 if (args is ["bigquery-stand-in", .. var rest])
 {

@@ -25,9 +25,11 @@ internal sealed record RecordedRequest(string Method, string Path, string Method
 /// path templates, validates each request body against the method's request schema, answers with bodies that
 /// validate against the response schema, stores rows by insertId (as BigQuery's dedup would, exactly), and
 /// injects faults: HTTP errors with a reason, connection resets, and per-row <c>invalid</c> errors (the other rows
-/// of that request come back <c>stopped</c>, as with skipInvalidRows=false).
+/// of that request come back <c>stopped</c>, as with skipInvalidRows=false). The switches that make it behave as the
+/// real service does (new-table 404s, silent drops, payload limit, token expiry, throttling, best-effort dedup,
+/// latency) are in BigQueryStandInRealism.cs, all off by default.
 /// </summary>
-internal sealed class BigQueryStandIn : IAsyncDisposable
+internal sealed partial class BigQueryStandIn : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<Func<HttpContext, RecordedRequest, Task<bool>>> _faults = new();
@@ -167,6 +169,11 @@ internal sealed class BigQueryStandIn : IAsyncDisposable
             return;
         }
 
+        if (await RefuseCredentialsAsync(ctx, recorded))
+        {
+            return;
+        }
+
         // Query-string parameters must be ones the method declares (standard ones such as alt/fields are not used here).
         foreach (var name in ctx.Request.Query.Keys.Where(k => !DiscoveryDocument.Default.QueryParameters(match.Value.Id).Contains(k)))
         {
@@ -240,6 +247,7 @@ internal sealed class BigQueryStandIn : IAsyncDisposable
                 }
                 else
                 {
+                    TableCreated($"{segments[5]}.{tableId}");
                     await WriteJsonAsync(ctx, 200, created.DeepClone(), "Table");
                 }
 
@@ -264,7 +272,10 @@ internal sealed class BigQueryStandIn : IAsyncDisposable
                         await _released.Task.WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(static _ => { }, TaskScheduler.Default);
                     }
 
-                    await InsertAllAsync(ctx, $"{segments[5]}.{segments[7]}", recorded.Json);
+                    if (!await BeforeInsertAllAsync(ctx, $"{segments[5]}.{segments[7]}", recorded))
+                    {
+                        await InsertAllAsync(ctx, $"{segments[5]}.{segments[7]}", recorded.Json);
+                    }
                 }
                 finally
                 {
@@ -350,7 +361,7 @@ internal sealed class BigQueryStandIn : IAsyncDisposable
                 {
                     var id = rows[i].GetProperty("insertId").GetString()!;
                     Deliveries.AddOrUpdate(id, 1, (_, n) => n + 1);
-                    stored.TryAdd(id, rows[i].GetProperty("json").Clone());
+                    Store(table, stored, id, rows[i].GetProperty("json").Clone());
                 }
             }
         }
@@ -403,7 +414,7 @@ internal sealed class BigQueryStandIn : IAsyncDisposable
                 ["code"] = status,
                 ["message"] = message,
                 ["errors"] = new JsonArray(new JsonObject { ["message"] = message, ["domain"] = "global", ["reason"] = reason }),
-                ["status"] = status switch { 400 => "INVALID_ARGUMENT", 403 => "PERMISSION_DENIED", 404 => "NOT_FOUND", 409 => "ALREADY_EXISTS", 429 => "RESOURCE_EXHAUSTED", _ => "UNAVAILABLE" },
+                ["status"] = status switch { 400 => "INVALID_ARGUMENT", 401 => "UNAUTHENTICATED", 403 => "PERMISSION_DENIED", 404 => "NOT_FOUND", 409 => "ALREADY_EXISTS", 429 => "RESOURCE_EXHAUSTED", _ => "UNAVAILABLE" },
             },
         };
         ctx.Response.StatusCode = status;

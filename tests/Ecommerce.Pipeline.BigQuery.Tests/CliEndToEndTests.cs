@@ -135,6 +135,26 @@ internal static class Cli
 
     public static PipelineProcess Start(params string[] args) => PipelineProcess.Start(args, pipelineDirectory: Directory);
 
+    /// <summary>An embedded broker (3 partitions) and its bootstrap servers.</summary>
+    public static async Task<(PipelineProcess Broker, string Servers)> StartBrokerAsync()
+    {
+        var broker = Start("broker", "--partitions", "3", "--brokers", "1");
+        var first = await broker.WaitForLineAsync(l => l.StartsWith("bootstrap.servers=", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+        return (broker, first["bootstrap.servers=".Length..]);
+    }
+
+    /// <summary>Polls (not sleeps) until <paramref name="done"/> holds; fails if the process exits or 90 s pass first.</summary>
+    public static async Task WaitUntilAsync(Func<bool> done, PipelineProcess process, string what)
+    {
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+        while (!done())
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(90) && !process.HasExited, what + ": " + process.Output);
+            await poll.WaitForNextTickAsync();
+        }
+    }
+
     /// <summary>Runs to completion; Output holds stdout, then stderr.</summary>
     public static async Task<(int ExitCode, string Output)> RunAsync(TimeSpan timeout, params string[] args)
     {

@@ -211,12 +211,13 @@ public sealed class SinkTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task QuotaExceeded_backs_off_for_minutes()
+    public async Task QuotaExceeded_backs_off_for_seconds_and_reports_the_wait()
     {
         var clock = new TimerObservingTimeProvider(DateTimeOffset.UtcNow);
+        var observer = new RecordingObserver();
         var (client, sink) = await TestData.SinkAsync(_standIn, clientOptions: new BigQueryClientOptions
         {
-            Endpoint = _standIn.Endpoint, UseJitter = false, TimeProvider = clock,
+            Endpoint = _standIn.Endpoint, UseJitter = false, TimeProvider = clock, Observer = observer,
         });
         await using var _ = sink;
         _standIn.FailNext(403, "quotaExceeded");
@@ -225,16 +226,18 @@ public sealed class SinkTests : IAsyncLifetime
         // The retry is counted before its delay timer exists: advancing the clock is only exact once the timer does.
         await clock.WaitForTimersAsync(1).WaitAsync(TimeSpan.FromSeconds(20));
         Assert.Equal(1, client.Retries);
-        clock.Advance(TimeSpan.FromSeconds(59));
+        clock.Advance(TimeSpan.FromMilliseconds(999));
         Assert.Equal(0, clock.Fired);
         Assert.Single(_standIn.InsertAlls);
         Assert.False(writing.IsCompleted);
-        clock.Advance(TimeSpan.FromSeconds(1));
+        clock.Advance(TimeSpan.FromMilliseconds(1));
         Assert.Equal(1, clock.Fired);
         var result = await writing.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(4, result.Inserted);
         Assert.Equal(2, _standIn.InsertAlls.Count);
+        var wait = Assert.Single(observer.Waits);
+        Assert.Equal((BigQueryWaitReasons.QuotaExceeded, TimeSpan.FromSeconds(1)), (wait.Reason, wait.Delay));
     }
 
     [Fact]
@@ -369,39 +372,42 @@ public sealed class DependencyInjectionTests
 public sealed class TableLossTests
 {
     [Fact]
-    public async Task A_dataset_deleted_while_running_makes_the_retry_fail_loudly()
+    public async Task A_dataset_deleted_while_running_stops_the_processor()
     {
         await using var standIn = await BigQueryStandIn.StartAsync();
+        standIn.CreateTable("ds", "transactions");
+        standIn.CreateTable("ds", "dead_letters");
         var (_, sink) = await TestData.SinkAsync(standIn);
         await using var _ = sink;
         await sink.WriteRowsAsync(TestData.Rows(2), CancellationToken.None);
         standIn.Tables.Clear();
         standIn.Datasets.Clear();
 
-        // The first failure is the 404 of insertAll (maybe only the table is gone: the host retries) ...
-        await Assert.ThrowsAsync<BigQueryException>(() => sink.WriteRowsAsync(TestData.Rows(3), CancellationToken.None));
-        // ... the retry finds the dataset gone too: no retry can help, so the host must stop.
         var ex = await Assert.ThrowsAsync<SinkUnavailableException>(() => sink.WriteRowsAsync(TestData.Rows(3), CancellationToken.None));
-        Assert.Contains("dataset not found", ex.Message, StringComparison.Ordinal);
+
+        Assert.Contains("BigQuery table proj.ds.transactions is gone", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(standIn.ContractViolations);
     }
 
     [Fact]
-    public async Task A_table_deleted_while_running_is_recreated_on_the_batch_retry()
+    public async Task A_table_deleted_while_running_stops_the_processor_and_is_not_recreated()
     {
         await using var standIn = await BigQueryStandIn.StartAsync();
+        standIn.CreateTable("ds", "transactions");
+        standIn.CreateTable("ds", "dead_letters");
         var (_, sink) = await TestData.SinkAsync(standIn);
         await using var _ = sink;
         await sink.WriteRowsAsync(TestData.Rows(2), CancellationToken.None);
-        Assert.True(standIn.Tables.TryRemove("ds.transactions", out var removed) && removed is not null);
+        standIn.DeleteTable("ds", "transactions");
 
-        var ex = await Assert.ThrowsAsync<BigQueryException>(() => sink.WriteRowsAsync(TestData.Rows(3), CancellationToken.None));
-        var retried = await sink.WriteRowsAsync(TestData.Rows(3), CancellationToken.None);
-        Assert.False(ex.IsTransient); // still retried by the host: only SinkUnavailableException stops it
+        var ex = await Assert.ThrowsAsync<SinkUnavailableException>(() => sink.WriteRowsAsync(TestData.Rows(3), CancellationToken.None));
+        // The host stops on this exception; were it to call again, the sink still refuses rather than re-creating.
+        await Assert.ThrowsAsync<SinkUnavailableException>(() => sink.WriteRowsAsync(TestData.Rows(3), CancellationToken.None));
 
-        Assert.Equal(HttpStatusCode.NotFound, ex.Status);
-        Assert.Equal(3, retried.Inserted);
-        Assert.True(standIn.Tables.ContainsKey("ds.transactions"));
-        Assert.Equal(3, standIn.Requests.Count(r => r.MethodId == "bigquery.tables.insert"));
+        Assert.Contains("proj.ds.transactions", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, Assert.IsType<BigQueryException>(ex.InnerException).Status);
+        Assert.False(standIn.Tables.ContainsKey("ds.transactions"));
+        Assert.Equal(0, standIn.Requests.Count(r => r.MethodId == "bigquery.tables.insert"));
         Assert.Empty(standIn.ContractViolations);
     }
 }

@@ -44,6 +44,9 @@ public sealed class CliContractTests
     [InlineData("compact")]
     [InlineData("query --format")]
     [InlineData("produce --bootstrap-servers 127.0.0.1:9 --count x --duration 5s")]
+    [InlineData("broker --chaos \"10s:down 1;20s:explode 1\"")]
+    [InlineData("broker --brokers 1 --chaos \"1s:down 2\"")]
+    [InlineData("dev --chaos random:seven")]
     public async Task Usage_errors_exit_2_with_one_line_on_stderr(string args)
     {
         var (code, stdout, stderr) = await PipelineProcess.RunAsync(Split(args), Timeout);

@@ -63,6 +63,20 @@ public sealed class PrometheusPipelineMetricsTests
     }
 
     [Fact]
+    public async Task A_sink_wait_counts_once_and_adds_its_seconds_by_reason()
+    {
+        var before = await Exposition.ScrapeDefaultRegistryAsync();
+
+        PrometheusPipelineMetrics.Instance.SinkWait("wait-test", "quota_exceeded", TimeSpan.FromSeconds(1.5));
+        PrometheusPipelineMetrics.Instance.SinkWait("wait-test", "quota_exceeded", TimeSpan.FromSeconds(3));
+
+        var after = await Exposition.ScrapeDefaultRegistryAsync();
+        const string Labels = "{sink=\"wait-test\",reason=\"quota_exceeded\"}";
+        Assert.Equal(2, Get(after, "pipeline_sink_waits_total" + Labels) - Get(before, "pipeline_sink_waits_total" + Labels));
+        Assert.Equal(4.5, Get(after, "pipeline_sink_wait_seconds_total" + Labels) - Get(before, "pipeline_sink_wait_seconds_total" + Labels), 6);
+    }
+
+    [Fact]
     public async Task Every_dead_letter_reason_and_the_sink_series_exist_before_the_first_event()
     {
         PrometheusPipelineMetrics.InitializeSink("fresh-sink");

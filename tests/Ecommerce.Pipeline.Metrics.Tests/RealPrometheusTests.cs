@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Ecommerce.Pipeline.Core.Geo;
+using Ecommerce.Pipeline.Core.Model;
 using Ecommerce.Pipeline.Core.Processing;
 using Ecommerce.Pipeline.Metrics.Tests.Support;
 
@@ -156,7 +157,7 @@ public sealed class RealPrometheusTests(LivePipeline live) : IClassFixture<LiveP
         Assert.Single((await Query($"pipeline_consumer_group_lag{{topic=\"transactions_stream\",{Dev}}}")).Samples);
 
         // Every dead-letter reason exists from the start; batches are sized within the buckets.
-        Assert.Equal(11, (await Query($"pipeline_dead_letters_total{{{Dev}}}")).Samples.Count);
+        Assert.Equal(Enum.GetValues<DeadLetterReason>().Length, (await Query($"pipeline_dead_letters_total{{{Dev}}}")).Samples.Count);
         var batchP99 = (await Query("histogram_quantile(0.99, sum by (le) (rate(pipeline_batch_size_bucket[1m])))")).Samples.Single().Value;
         Assert.InRange(batchP99, 1, 10000);
         var p99 = (await Query("pipeline:end_to_end_latency_seconds:p99_5m")).Samples.Single().Value;

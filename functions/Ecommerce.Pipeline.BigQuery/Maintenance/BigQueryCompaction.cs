@@ -12,7 +12,10 @@ namespace Ecommerce.Pipeline.BigQuery.Maintenance;
 /// <param name="RowsBefore">Rows of the partition before (null for a dry run).</param>
 /// <param name="RowsAfter">Rows of the partition after (null for a dry run).</param>
 /// <param name="Merged">Whether the MERGE ran (it is skipped when every id is already unique).</param>
-/// <param name="AffectedRows">numDmlAffectedRows of the MERGE: rows deleted plus rows inserted.</param>
+/// <param name="AffectedRows">
+/// Rows the MERGE deleted plus rows it inserted, from the response's <c>dmlStats</c> (<c>numDmlAffectedRows</c> is
+/// documented for INSERT, UPDATE and DELETE only); null when BigQuery did not report them.
+/// </param>
 /// <param name="BytesProcessed">totalBytesProcessed of the MERGE, or of the dry run (what the MERGE would read).</param>
 /// <param name="StreamingBufferNote">For a dry run: why a real run would be refused now, or null.</param>
 public sealed record BigQueryCompactionResult(DateOnly Date, string Table, bool DryRun, long? RowsBefore, long? RowsAfter,
@@ -41,9 +44,6 @@ public sealed class BigQueryCompaction(BigQueryClient client, string projectId, 
     /// <summary>The server holds each jobs.query / getQueryResults call this long (under the HTTP timeout).</summary>
     private const long ServerWaitMs = 30_000;
 
-    /// <summary>Which copy of an id stays: the first read from Kafka; ingested_at breaks ties.</summary>
-    private static readonly string[] RankColumns = ["kafka_partition", "kafka_offset", "ingested_at"];
-
     public string Table { get; } = QualifiedName(projectId, datasetId, tableId);
 
     /// <summary>See <see cref="StreamingBufferRule"/>.</summary>
@@ -62,7 +62,7 @@ public sealed class BigQueryCompaction(BigQueryClient client, string projectId, 
     /// <summary>The compaction MERGE for <paramref name="table"/> (project.dataset.table).</summary>
     public static string MergeSql(string table)
     {
-        var rank = string.Join(", ", RankColumns.Select(c => PipelineSchema.Transactions[c].Name));
+        var rank = DedupOrder.OrderBy;
         var id = PipelineSchema.Transactions["transaction_id"].Name;
         return $"""
             MERGE `{table}` AS target
@@ -177,7 +177,8 @@ public sealed class BigQueryCompaction(BigQueryClient client, string projectId, 
         var response = await client.QueryAsync(projectId, request, timeout.Token).ConfigureAwait(false);
         if (response.JobComplete == true)
         {
-            return new QueryOutcome(ToLong(response.NumDmlAffectedRows), ToLong(response.TotalBytesProcessed), response.Rows);
+            ThrowIfFailed(response.Errors);
+            return new QueryOutcome(AffectedRows(response), ToLong(response.TotalBytesProcessed), response.Rows);
         }
 
         var job = response.JobReference
@@ -187,10 +188,27 @@ public sealed class BigQueryCompaction(BigQueryClient client, string projectId, 
             var results = await client.GetQueryResultsAsync(job, ServerWaitMs, timeout.Token).ConfigureAwait(false);
             if (results.JobComplete == true)
             {
+                // getQueryResults has no dmlStats (discovery document); numDmlAffectedRows is what it offers.
+                ThrowIfFailed(results.Errors);
                 return new QueryOutcome(ToLong(results.NumDmlAffectedRows), ToLong(results.TotalBytesProcessed), results.Rows);
             }
         }
     }
+
+    /// <summary>A finished job that reports errors did not do what was asked: never read it as a success.</summary>
+    private void ThrowIfFailed(IReadOnlyList<ErrorProto>? errors)
+    {
+        if (errors is [var first, ..])
+        {
+            throw new BigQueryException(string.Create(CultureInfo.InvariantCulture,
+                $"The query job on {Table} finished with {errors.Count} error(s), e.g. {first.Reason}: {first.Message}"));
+        }
+    }
+
+    /// <summary>dmlStats (inserted + deleted + updated) when present, else numDmlAffectedRows.</summary>
+    private static long? AffectedRows(QueryResponse response) => response.DmlStats is { } stats
+        ? (ToLong(stats.InsertedRowCount) ?? 0) + (ToLong(stats.DeletedRowCount) ?? 0) + (ToLong(stats.UpdatedRowCount) ?? 0)
+        : ToLong(response.NumDmlAffectedRows);
 
     private static long Cell(TableCell cell) =>
         cell.Value.ValueKind == JsonValueKind.String && long.TryParse(cell.Value.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out var value)

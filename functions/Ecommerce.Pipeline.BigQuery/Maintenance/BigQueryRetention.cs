@@ -16,8 +16,10 @@ public sealed record RetentionCheck(string Table, long? ExpirationMs, long Expec
 /// <summary>
 /// <c>pipeline retention</c> on BigQuery: partitions are deleted by BigQuery itself (partition expiration), so this
 /// verifies <c>timePartitioning.expirationMs</c> of each table against the window and, when asked, sets it with
-/// <c>tables.patch</c> (sending type and field unchanged; only the expiration changes). A partition expires when
-/// its day's start plus the expiration has passed, so N days keep today and the N−1 days before.
+/// <c>tables.patch</c> (sending type and field unchanged; only the expiration changes). The expiration counts from
+/// the partition's boundary, the end of its UTC day
+/// (https://cloud.google.com/bigquery/docs/managing-partitioned-tables#partition-expiration), so N days keep today
+/// and the N days before it.
 /// </summary>
 public sealed class BigQueryRetention(BigQueryClient client, string projectId, string datasetId)
 {

@@ -10,9 +10,10 @@ namespace Ecommerce.Pipeline.BigQuery.Rest;
 /// <summary>
 /// A small typed client for the BigQuery v2 methods the pipeline uses: <c>tables.get</c>, <c>tables.insert</c>,
 /// <c>tables.patch</c>, <c>tabledata.insertAll</c>, <c>jobs.query</c> and <c>jobs.getQueryResults</c>. Every call
-/// runs through a Polly pipeline: transient failures (HTTP 429/500/502/503/504, reasons backendError/internalError/
-/// rateLimitExceeded, network errors, timeouts) are retried with exponential backoff, jitter and a cap;
-/// <c>quotaExceeded</c> backs off for minutes; everything else (<c>invalid</c>, <c>notFound</c>, auth) fails at once.
+/// runs through a Polly pipeline: transient failures (HTTP 500/502/503/504, reasons backendError/internalError,
+/// network errors, timeouts) are retried with exponential backoff, jitter and a cap; throttling (<c>quotaExceeded</c>,
+/// <c>rateLimitExceeded</c>, 429) backs off in seconds and is reported to the observer; a 401 refreshes the token
+/// once and sends again; everything else (<c>invalid</c>, <c>notFound</c>, 403) fails at once.
 /// </summary>
 public sealed class BigQueryClient : IDisposable
 {
@@ -23,6 +24,7 @@ public sealed class BigQueryClient : IDisposable
     private readonly IAccessTokenSource? _tokens;
     private readonly Uri _root;
     private readonly ResiliencePipeline _pipeline;
+    private readonly IBigQueryObserver _observer;
     private long _retries;
 
     /// <param name="http">From <c>IHttpClientFactory</c>, or any client; its BaseAddress is not used.</param>
@@ -38,6 +40,8 @@ public sealed class BigQueryClient : IDisposable
         _tokens = tokens;
         var root = (options.Endpoint ?? BigQueryClientOptions.DefaultEndpoint).ToString();
         _root = new Uri((root.EndsWith('/') ? root : root + "/") + "bigquery/v2/");
+        _observer = options.Observer;
+        TimeProvider = options.TimeProvider;
         _pipeline = BuildPipeline(options);
     }
 
@@ -62,6 +66,12 @@ public sealed class BigQueryClient : IDisposable
 #pragma warning restore CA2000
         return new BigQueryClient(http, options, tokens, ownsHttp: true);
     }
+
+    /// <summary>The clock of the retry waits; the sink waits on it too.</summary>
+    public TimeProvider TimeProvider { get; }
+
+    /// <summary>Where waits and notices go (the sink reports its own through it too).</summary>
+    public IBigQueryObserver Observer => _observer;
 
     /// <summary>Retries made so far (all methods), for metrics and tests.</summary>
     public long Retries => Interlocked.Read(ref _retries);
@@ -149,40 +159,56 @@ public sealed class BigQueryClient : IDisposable
         JsonTypeInfo<T> responseType, CancellationToken cancellationToken)
     {
         var uri = new Uri(_root, path);
-        return await _pipeline.ExecuteAsync(async ct =>
+        try
         {
-            // A request message is single-use: build one per attempt.
-            using var request = new HttpRequestMessage(method, uri);
-            if (body is { } bytes)
-            {
-                request.Content = new ReadOnlyMemoryContent(bytes);
-                request.Content.Headers.ContentType = JsonMediaType;
-            }
-
-            if (_tokens is not null)
-            {
-                var token = await _tokens.GetAccessTokenAsync(ct).ConfigureAwait(false);
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            }
-
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct)
+            return await _pipeline.ExecuteAsync(ct => AttemptAsync(method, uri, body, responseType, ct), cancellationToken)
                 .ConfigureAwait(false);
-            var content = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode)
-            {
-                throw ToException(method, uri, response.StatusCode, content);
-            }
+        }
+        catch (BigQueryException ex) when (ex.Status == HttpStatusCode.Unauthorized && _tokens is not null)
+        {
+            // 401: the token expired early or was revoked. One fresh token and one more send; a second 401 (or a 403)
+            // is a refusal that no retry fixes, and the sink stops on it.
+            _observer.Notice($"BigQuery refused the access token ({ex.Message}); refreshing it once and sending again.");
+            await _tokens.RefreshAsync(cancellationToken).ConfigureAwait(false);
+            return await _pipeline.ExecuteAsync(ct => AttemptAsync(method, uri, body, responseType, ct), cancellationToken)
+                .ConfigureAwait(false);
+        }
+    }
 
-            try
-            {
-                return JsonSerializer.Deserialize(content, responseType)
-                       ?? throw new BigQueryException($"{method} {uri.AbsolutePath}: empty response.");
-            }
-            catch (JsonException ex)
-            {
-                throw new BigQueryException($"{method} {uri.AbsolutePath}: unreadable response: {ex.Message}", ex);
-            }
-        }, cancellationToken).ConfigureAwait(false);
+    private async ValueTask<T> AttemptAsync<T>(HttpMethod method, Uri uri, ReadOnlyMemory<byte>? body,
+        JsonTypeInfo<T> responseType, CancellationToken ct)
+    {
+        // A request message is single-use: build one per attempt.
+        using var request = new HttpRequestMessage(method, uri);
+        if (body is { } bytes)
+        {
+            request.Content = new ReadOnlyMemoryContent(bytes);
+            request.Content.Headers.ContentType = JsonMediaType;
+        }
+
+        if (_tokens is not null)
+        {
+            var token = await _tokens.GetAccessTokenAsync(ct).ConfigureAwait(false);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct)
+            .ConfigureAwait(false);
+        var content = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw ToException(method, uri, response.StatusCode, content);
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(content, responseType)
+                   ?? throw new BigQueryException($"{method} {uri.AbsolutePath}: empty response.");
+        }
+        catch (JsonException ex)
+        {
+            throw new BigQueryException($"{method} {uri.AbsolutePath}: unreadable response: {ex.Message}", ex);
+        }
     }
 
     private static BigQueryException ToException(HttpMethod method, Uri uri, HttpStatusCode status, byte[] content)
@@ -211,13 +237,19 @@ public sealed class BigQueryClient : IDisposable
         {
             builder.AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is BigQueryException { IsQuotaExceeded: true }),
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is BigQueryException { IsThrottled: true }),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = options.UseJitter,
                 Delay = options.QuotaBaseDelay,
                 MaxDelay = options.QuotaMaxDelay,
                 MaxRetryAttempts = options.MaxQuotaRetries,
-                OnRetry = _ => { Interlocked.Increment(ref _retries); return default; },
+                OnRetry = args =>
+                {
+                    Interlocked.Increment(ref _retries);
+                    var ex = (BigQueryException)args.Outcome.Exception!;
+                    _observer.Waiting(ex.ThrottleReason, ex.Message, args.RetryDelay);
+                    return default;
+                },
             });
         }
 

@@ -9,23 +9,33 @@ public sealed class BigQueryClientOptions
     /// <summary>An emulator or stand-in root; when set, no credentials are used.</summary>
     public Uri? Endpoint { get; init; }
 
-    /// <summary>Transient failures (429/5xx, backendError, internalError, rateLimitExceeded, network): attempts after the first.</summary>
+    /// <summary>Transient failures (5xx, backendError, internalError, network): attempts after the first.</summary>
     public int MaxRetries { get; init; } = 8;
 
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(200);
     public TimeSpan RetryMaxDelay { get; init; } = TimeSpan.FromSeconds(20);
 
-    /// <summary><c>quotaExceeded</c> is a longer-term limit: back off for minutes.</summary>
-    public int MaxQuotaRetries { get; init; } = 5;
+    /// <summary>
+    /// Throttling (<c>quotaExceeded</c>, <c>rateLimitExceeded</c>, HTTP 429): attempts after the first. The streaming
+    /// quotas are per second (rows and bytes per second per project, https://cloud.google.com/bigquery/quotas
+    /// "Streaming inserts"), so the backoff is in seconds, with jitter and a cap: minutes would stall a batch long
+    /// after the quota refilled. Google's advice for these errors is exponential backoff
+    /// (https://cloud.google.com/bigquery/docs/troubleshoot-quotas). What outlives these attempts fails the
+    /// request; the processor then retries the batch.
+    /// </summary>
+    public int MaxQuotaRetries { get; init; } = 10;
 
-    public TimeSpan QuotaBaseDelay { get; init; } = TimeSpan.FromMinutes(1);
-    public TimeSpan QuotaMaxDelay { get; init; } = TimeSpan.FromMinutes(5);
+    public TimeSpan QuotaBaseDelay { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan QuotaMaxDelay { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Per attempt.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Jitter on by default; tests may turn it off for exact delays.</summary>
     public bool UseJitter { get; init; } = true;
+
+    /// <summary>Where waits, splits and token refreshes are reported (a host logs and counts them).</summary>
+    public IBigQueryObserver Observer { get; init; } = NullBigQueryObserver.Instance;
 
     /// <summary>Clock for the retry waits (tests inject a fake one).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;

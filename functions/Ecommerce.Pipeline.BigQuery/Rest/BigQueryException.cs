@@ -29,14 +29,31 @@ public sealed class BigQueryException : Exception
     /// <summary>The first error's reason, e.g. <c>backendError</c>, <c>quotaExceeded</c>, <c>notFound</c>.</summary>
     public string? Reason { get; }
 
-    /// <summary>A longer-term limit: back off for minutes, not milliseconds.</summary>
-    public bool IsQuotaExceeded => Reason == BigQueryErrorReasons.QuotaExceeded;
+    /// <summary>A quota or rate limit: back off for seconds (quota errors come as 403 with this reason).</summary>
+    public bool IsThrottled => Reason is BigQueryErrorReasons.QuotaExceeded or BigQueryErrorReasons.RateLimitExceeded
+        || (Status == (HttpStatusCode)429 && !BigQueryErrorReasons.IsTransient(Reason));
 
-    /// <summary>Worth retrying soon: 429/500/502/503/504, or a transient reason (and not a quota).</summary>
-    public bool IsTransient => !IsQuotaExceeded
-        && (Status is (HttpStatusCode)429 or HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway
+    /// <summary>The <see cref="BigQueryWaitReasons"/> label of a throttling error.</summary>
+    public string ThrottleReason => Reason == BigQueryErrorReasons.QuotaExceeded
+        ? BigQueryWaitReasons.QuotaExceeded
+        : BigQueryWaitReasons.RateLimitExceeded;
+
+    /// <summary>Worth retrying soon: 500/502/503/504, or a transient reason (throttling is retried on its own).</summary>
+    public bool IsTransient => !IsThrottled
+        && (Status is HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway
                 or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout
             || BigQueryErrorReasons.IsTransient(Reason));
+
+    /// <summary>
+    /// The request as a whole is over the size BigQuery accepts: 400 "Request payload size exceeds the limit:
+    /// 10485760 bytes." (confluentinc/kafka-connect-bigquery PR #49), 400 "Request size is too big: … limitation: …"
+    /// (issue #396 there), or a front end's 413 (Aiven-Open/bigquery-connector-for-apache-kafka PR #256). Re-sending
+    /// the same request cannot help; smaller ones can.
+    /// </summary>
+    public bool IsRequestTooLarge => Status == HttpStatusCode.RequestEntityTooLarge
+        || (Status == HttpStatusCode.BadRequest
+            && (Message.Contains("Request payload size exceeds the limit", StringComparison.OrdinalIgnoreCase)
+                || Message.Contains("Request size is too big", StringComparison.OrdinalIgnoreCase)));
 }
 
 /// <summary>The <c>ErrorProto.reason</c> values this client acts on.</summary>

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Ecommerce.Pipeline.Cli.Hosting;
 using Ecommerce.Pipeline.Kafka.Embedded;
 
 namespace Ecommerce.Pipeline.Cli.Commands;
@@ -10,13 +11,15 @@ internal static class BrokerCommand
     {
         var partitions = Options.Positive("--partitions", "Partitions of each topic", 6);
         var brokers = Options.Positive("--brokers", "Brokers in the cluster", 3);
+        var chaos = Options.Chaos();
         var command = new Command("broker", "Start the embedded Kafka-protocol cluster with transactions_stream and transactions_dlq")
         {
-            partitions, brokers,
+            partitions, brokers, chaos,
         };
-        command.SetAction(async (parse, cancellationToken) =>
+        command.SetAction((parse, cancellationToken) => ExitCodeMapper.GuardedAsync(async () =>
         {
             using var cluster = EmbeddedKafkaCluster.Start(parse.GetValue(brokers), parse.GetValue(partitions));
+            await using var faults = ChaosRunner.Start(cluster, parse.GetValue(chaos));
             // First line of stdout, flushed at once: scripts read it to find the cluster.
             Console.Out.WriteLine($"bootstrap.servers={cluster.BootstrapServers}");
             Console.Out.Flush();
@@ -33,7 +36,7 @@ internal static class BrokerCommand
             }
 
             return ExitCodes.Success;
-        });
+        }));
         return command;
     }
 }

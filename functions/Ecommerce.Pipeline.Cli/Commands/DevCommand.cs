@@ -5,6 +5,7 @@ using Ecommerce.Pipeline.Cli.Producing;
 using Ecommerce.Pipeline.Core.Configuration;
 using Ecommerce.Pipeline.Kafka.Consuming;
 using Ecommerce.Pipeline.Kafka.Embedded;
+using Ecommerce.Pipeline.Kafka.Embedded.Chaos;
 using Ecommerce.Pipeline.Kafka.Producing;
 using Ecommerce.Pipeline.Metrics;
 
@@ -23,19 +24,20 @@ internal static class DevCommand
         var duckdb = Options.DuckDbPath();
         var metricsPort = Options.MetricsPort();
         var badRatio = new Option<double>("--bad-ratio") { Description = "Share of deliberately bad messages", DefaultValueFactory = _ => 0.01 };
+        var chaos = Options.Chaos();
         var command = new Command("dev", "Everything at once on the embedded defaults: broker, producer, processor, warehouse, metrics")
         {
-            rate, duration, duckdb, metricsPort, badRatio,
+            rate, duration, duckdb, metricsPort, badRatio, chaos,
         };
         var settingOptions = new SettingOptions().Add(duckdb, SettingNames.DuckDbPath);
         command.SetAction((parse, cancellationToken) => ExitCodeMapper.GuardedAsync(() => RunAsync(
             parse, settingOptions, parse.GetValue(rate), parse.GetValue(duration), parse.GetValue(metricsPort),
-            parse.GetValue(badRatio), cancellationToken)));
+            parse.GetValue(badRatio), parse.GetValue(chaos), cancellationToken)));
         return command;
     }
 
     private static async Task<int> RunAsync(ParseResult parse, SettingOptions settingOptions, double rate, TimeSpan? duration,
-        int metricsPort, double badRatio, CancellationToken cancellationToken)
+        int metricsPort, double badRatio, ChaosSpec? chaos, CancellationToken cancellationToken)
     {
         if (rate <= 0)
         {
@@ -44,6 +46,7 @@ internal static class DevCommand
 
         using var loggers = Logging.Create(Microsoft.Extensions.Logging.LogLevel.Warning);
         using var cluster = EmbeddedKafkaCluster.Start();
+        await using var faults = ChaosRunner.Start(cluster, chaos);
         var settings = settingOptions.Read(parse, EmbeddedBrokerSettings.For(cluster.BootstrapServers, SinkKind.DuckDb, metricsPort));
         var duckDbPath = settings.DuckDbPath;
         using var endpoint = StartEndpoint(metricsPort);
@@ -74,7 +77,7 @@ internal static class DevCommand
             var producer = TransactionProducer.Create(settings.KafkaBrokerList, security: settings.KafkaSecurity);
             var progress = new LatestProgress();
             var producing = ProduceSource.ProduceAsync(producer, produceOptions, progress, cancellationToken);
-            using var status = new StatusLine(runtime, progress);
+            using var status = new StatusLine(runtime, progress, () => faults?.LastFault);
             var statusLoop = status.RunAsync(stopProcessor.Token);
 
             try

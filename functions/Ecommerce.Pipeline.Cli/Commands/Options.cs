@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Ecommerce.Pipeline.Core.Configuration;
+using Ecommerce.Pipeline.Kafka.Embedded.Chaos;
 
 namespace Ecommerce.Pipeline.Cli.Commands;
 
@@ -80,6 +81,27 @@ internal static class Options
 
             result.AddError($"{name} must be a positive number, not '{text}'.");
             return defaultValue;
+        },
+    };
+
+    /// <summary><c>--chaos SPEC</c>: faults for the embedded cluster (<see cref="ChaosSpec"/>); an unparsable SPEC is a usage error naming the step.</summary>
+    public static Option<ChaosSpec?> Chaos() => new("--chaos")
+    {
+        Description = "Faults to inject into the embedded cluster: AT:ACTION steps separated by ';' (e.g. '10s:down 2;25s:up 2'), " +
+                      "or random:SEED[:RATE]. Actions: down B, up B, rtt B MS, leader P|* B, coordinator B, errors API N CODE[,CODE...], " +
+                      "delay API B N MS, topic-error CODE",
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+            try
+            {
+                return ChaosSpec.Parse(text);
+            }
+            catch (ChaosSpecException ex)
+            {
+                result.AddError(ex.Message);
+                return null;
+            }
         },
     };
 }

@@ -1,6 +1,7 @@
 using Ecommerce.Pipeline.Core.Configuration;
 using Ecommerce.Pipeline.Core.Processing;
 using Ecommerce.Pipeline.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Ecommerce.Pipeline.Cli.Hosting;
 
@@ -8,12 +9,12 @@ namespace Ecommerce.Pipeline.Cli.Hosting;
 internal static class CliPipeline
 {
     public static async Task<PipelineParts> BuildAsync(PipelineSettings settings, IPipelineMetrics metrics,
-        Action? beforeKafkaClients, CancellationToken cancellationToken)
+        Action? beforeKafkaClients, CancellationToken cancellationToken, ILoggerFactory? loggers = null)
     {
         try
         {
             return await PipelineFactory.BuildAsync(settings, metrics, beforeKafkaClients: beforeKafkaClients,
-                cancellationToken: cancellationToken);
+                loggers: loggers, cancellationToken: cancellationToken);
         }
         catch (SinkUnavailableException ex) when (settings.Sink == SinkKind.BigQuery)
         {

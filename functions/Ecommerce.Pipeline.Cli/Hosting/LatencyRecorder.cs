@@ -81,6 +81,7 @@ internal sealed class LatencyRecorder : IPipelineMetrics
     public void SinkWrite(string sink, TimeSpan duration) { }
     public void SinkError(string sink, string kind) { }
     public void SinkRetry(string sink) { }
+    public void SinkWait(string sink, string reason, TimeSpan delay) { }
 }
 
 /// <summary>Fans batch metrics out to several recorders.</summary>
@@ -93,5 +94,6 @@ internal sealed class CompositeMetrics(params IPipelineMetrics[] targets) : IPip
     public void SinkWrite(string sink, TimeSpan duration) { foreach (var t in targets) { t.SinkWrite(sink, duration); } }
     public void SinkError(string sink, string kind) { foreach (var t in targets) { t.SinkError(sink, kind); } }
     public void SinkRetry(string sink) { foreach (var t in targets) { t.SinkRetry(sink); } }
+    public void SinkWait(string sink, string reason, TimeSpan delay) { foreach (var t in targets) { t.SinkWait(sink, reason, delay); } }
     public void EndToEndLatency(IReadOnlyList<TransactionRow> rows, DateTimeOffset storedAt) { foreach (var t in targets) { t.EndToEndLatency(rows, storedAt); } }
 }

@@ -43,7 +43,7 @@ internal sealed class PipelineRuntime : IAsyncDisposable
         var metrics = new CompositeMetrics(PrometheusPipelineMetrics.Instance, latency);
         var parts = await CliPipeline.BuildAsync(settings, metrics,
             () => KafkaPreflight.Check(options.BootstrapServers, options.Topic, TimeSpan.FromSeconds(10), settings.KafkaSecurity),
-            cancellationToken);
+            cancellationToken, loggers);
         try
         {
             PrometheusPipelineMetrics.InitializeSink(parts.Sink.Name);
@@ -108,6 +108,8 @@ internal sealed class PipelineRuntime : IAsyncDisposable
         using var timer = new PeriodicTimer(interval);
         do
         {
+            var c = Processor.Counters;
+            KafkaConsumerHealthGauge.Set(c.CommitFailures, c.Rebalances, c.WithoutLeader, c.WithoutFetchProgress, c.SinceContact);
             try
             {
                 var lag = await _lagReader.ReadAsync(topic, TimeSpan.FromSeconds(5), cancellationToken);

@@ -31,9 +31,10 @@ internal sealed class LatestProgress : IProgress<ProduceProgress>
 
 /// <summary>
 /// One line on stderr, refreshed every second: rate in and out, lag, p99 latency over the last second, dead letters.
-/// Redrawn in place on a terminal; a plain line every 5 s when stderr is redirected.
+/// Redrawn in place on a terminal; a plain line every 5 s when stderr is redirected. With <c>--chaos</c>, it ends
+/// with the last fault applied.
 /// </summary>
-internal sealed class StatusLine(PipelineRuntime runtime, LatestProgress producer) : IDisposable
+internal sealed class StatusLine(PipelineRuntime runtime, LatestProgress producer, Func<string?>? lastFault = null) : IDisposable
 {
     private readonly bool _interactive = !Console.IsErrorRedirected;
 
@@ -56,7 +57,8 @@ internal sealed class StatusLine(PipelineRuntime runtime, LatestProgress produce
                 var line = string.Create(CultureInfo.InvariantCulture,
                     $"in {sent - lastSent,6:N0}/s  out {stored - lastStored,6:N0}/s  lag {(lag < 0 ? "-" : lag.ToString("N0", CultureInfo.InvariantCulture)),7}  " +
                     $"p99 {(p99 is null ? "-" : p99[0].ToString("F0", CultureInfo.InvariantCulture) + " ms"),8}  " +
-                    $"stored {counters.Stored,9:N0}  dead letters {counters.DeadLetters,6:N0}");
+                    $"stored {counters.Stored,9:N0}  dead letters {counters.DeadLetters,6:N0}") +
+                    (lastFault?.Invoke() is { } fault ? $"  last fault {fault}" : string.Empty);
                 lastSent = sent;
                 lastStored = stored;
                 if (_interactive)

@@ -16,6 +16,12 @@ public interface IPipelineMetrics
     void SinkError(string sink, string kind);
     void SinkRetry(string sink);
 
+    /// <summary>
+    /// The sink waits before trying again, inside one write: for a table that is not ready yet, or because the
+    /// warehouse throttles (quota or rate limit). <paramref name="reason"/> is a short label, e.g. <c>table_not_ready</c>.
+    /// </summary>
+    void SinkWait(string sink, string reason, TimeSpan delay);
+
     /// <summary>Kafka message timestamp → stored, for each stored row of the batch.</summary>
     void EndToEndLatency(IReadOnlyList<TransactionRow> rows, DateTimeOffset storedAt);
 }
@@ -32,5 +38,6 @@ public sealed class NullPipelineMetrics : IPipelineMetrics
     public void SinkWrite(string sink, TimeSpan duration) { }
     public void SinkError(string sink, string kind) { }
     public void SinkRetry(string sink) { }
+    public void SinkWait(string sink, string reason, TimeSpan delay) { }
     public void EndToEndLatency(IReadOnlyList<TransactionRow> rows, DateTimeOffset storedAt) { }
 }

@@ -5,7 +5,7 @@ using Ecommerce.Pipeline.Core.Schema;
 namespace Ecommerce.Pipeline.DuckDb.Maintenance;
 
 /// <summary>What <see cref="DuckDbRetention"/> deleted (or, for a dry run, would delete).</summary>
-/// <param name="Days">The window, in UTC days including today.</param>
+/// <param name="Days">The window: today and this many UTC days before it are kept.</param>
 /// <param name="KeepFrom">The oldest UTC day kept.</param>
 /// <param name="DryRun">Counted only; nothing was written.</param>
 /// <param name="WarehouseFound">False when there was no warehouse file (nothing to delete).</param>
@@ -15,9 +15,10 @@ public sealed record DuckDbRetentionResult(int Days, DateOnly KeepFrom, bool Dry
 
 /// <summary>
 /// <c>pipeline retention</c> on DuckDB: deletes the days older than the window, as BigQuery's partition expiration
-/// does for the same tables. A day partition expires when its start plus the expiration has passed, so with N days
-/// BigQuery keeps today and the N−1 days before it; this keeps the same days (transactions by event_date, dead
-/// letters by the UTC day of failed_at, their BigQuery partition columns).
+/// does for the same tables. BigQuery counts a partition's expiration from its boundary, the end of its UTC day
+/// (https://cloud.google.com/bigquery/docs/managing-partitioned-tables#partition-expiration), so with N days a day's
+/// partition goes N days after that day ended and BigQuery keeps today and the N days before it; this keeps the same
+/// days (transactions by event_date, dead letters by the UTC day of failed_at, their BigQuery partition columns).
 /// </summary>
 public static class DuckDbRetention
 {
@@ -25,7 +26,7 @@ public static class DuckDbRetention
     public static DateOnly KeepFrom(DateOnly today, int days)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(days, 1);
-        return today.AddDays(-(days - 1));
+        return today.AddDays(-days);
     }
 
     /// <param name="path">The warehouse file. A missing file means no rows: nothing is created.</param>

@@ -33,6 +33,8 @@ internal sealed class ConsumeSession : IDisposable
     private readonly ConcurrentQueue<Completion> _completions = new();
     private readonly ManualResetEventSlim _completed = new(false);
     private readonly OrderedBatchWriter _writer;
+    private readonly KafkaHealth _health;
+    private readonly KafkaFaultLog _faults;
 
     // Consume thread.
     private readonly BatchAssembler _assembler;
@@ -44,7 +46,6 @@ internal sealed class ConsumeSession : IDisposable
     private bool _joined;
     private long _startedAt;
     private long _lastActivity;
-    private int _commitFailures;
     private long _nextCommitAt;
     private long _blockedSince; // when the ready batch last found the queue full (0: not blocked)
     private Task _handlerTask = Task.CompletedTask;
@@ -57,6 +58,8 @@ internal sealed class ConsumeSession : IDisposable
         _counters = owner.Counters;
         _logger = owner.Logger;
         _topic = _options.Topic;
+        _health = new KafkaHealth(_topic);
+        _faults = new KafkaFaultLog(_logger, _health);
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _batches = Channel.CreateBounded<Batch>(new BoundedChannelOptions(
             OrderedBatchWriter.QueueCapacity(_options.MaxInFlightBatches, owner.Step))
@@ -153,6 +156,7 @@ internal sealed class ConsumeSession : IDisposable
         {
             DrainCompletions();
             Commit(consumer);
+            _faults.Tick();
             if (_stop.IsCancellationRequested || _handlerTask.IsCompleted)
             {
                 return StreamProcessorStopReason.Cancelled;
@@ -177,7 +181,7 @@ internal sealed class ConsumeSession : IDisposable
             }
             catch (ConsumeException ex) when (!ex.Error.IsFatal)
             {
-                StreamProcessorLog.ConsumeError(_logger, ex.Error.Code, ex.Error.Reason);
+                _faults.Report(ex.Error.Reason);
                 continue;
             }
 
@@ -317,6 +321,7 @@ internal sealed class ConsumeSession : IDisposable
         _assembler.Append(new RawRecord(key ?? ReadOnlyMemory<byte>.Empty, value ?? ReadOnlyMemory<byte>.Empty,
             result.Topic, partition, result.Offset.Value, timestamp));
         _lastActivity = Stopwatch.GetTimestamp();
+        _health.Fetched();
     }
 
     private void SealIfDue()
@@ -426,20 +431,18 @@ internal sealed class ConsumeSession : IDisposable
         {
             consumer.Commit(offsets);
             _ledger.Committed();
-            _commitFailures = 0;
             _nextCommitAt = 0;
             Interlocked.Increment(ref _counters._commits);
+            _health.Contact();
+            _faults.CommitSucceeded();
         }
         catch (KafkaException ex) when (!ex.Error.IsFatal)
         {
-            // Kept in the ledger and retried a poll interval later (typically a rebalance is in progress);
-            // re-committing the same offsets is harmless.
-            _commitFailures++;
+            // Kept in the ledger and retried a poll interval later (typically a rebalance is in progress, or the
+            // coordinator moved); re-committing the same offsets is harmless, and newer ones replace them.
             _nextCommitAt = Stopwatch.GetTimestamp() + Ticks(_options.PollInterval);
-            if (_commitFailures == 1 || _commitFailures % 20 == 0)
-            {
-                StreamProcessorLog.CommitFailed(_logger, ex, _commitFailures);
-            }
+            Interlocked.Increment(ref _counters._commitFailures);
+            _faults.CommitFailed(ex);
         }
     }
 
@@ -470,6 +473,7 @@ internal sealed class ConsumeSession : IDisposable
         // incremental assignment has taken effect.
         _joined = true;
         _assignmentChanged = true;
+        Interlocked.Increment(ref _counters._rebalances);
         _lastActivity = Stopwatch.GetTimestamp();
         Volatile.Write(ref _counters._assignedPartitions, _ledger.Count);
         StreamProcessorLog.Assigned(_logger, partitions);
@@ -478,6 +482,7 @@ internal sealed class ConsumeSession : IDisposable
     private void OnRevoked(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> partitions)
     {
         var revoked = partitions.Where(p => p.Topic == _topic).Select(p => p.Partition.Value).ToHashSet();
+        Interlocked.Increment(ref _counters._rebalances);
         var dropped = DropUnsent(revoked.Contains);
         WaitForOutstanding();
         Commit(consumer, force: true);
@@ -489,6 +494,7 @@ internal sealed class ConsumeSession : IDisposable
     {
         // Lost (session expired): someone else may already own them, so commit nothing for them.
         var lost = partitions.Where(p => p.Topic == _topic).Select(p => p.Partition.Value).ToHashSet();
+        Interlocked.Increment(ref _counters._rebalances);
         var dropped = DropUnsent(lost.Contains);
         Forget(lost);
         StreamProcessorLog.Lost(_logger, lost, dropped);
@@ -537,7 +543,13 @@ internal sealed class ConsumeSession : IDisposable
             return;
         }
 
-        StreamProcessorLog.ClientError(_logger, error.Code, error.Reason);
+        _faults.Report(error.Reason);
+    }
+
+    private void OnStatistics(IConsumer<byte[]?, byte[]?> consumer, string statistics)
+    {
+        _health.Update(statistics, _ledger.Owned.ToHashSet(), _paused);
+        _counters.Publish(_health);
     }
 
     private void OnLog(IConsumer<byte[]?, byte[]?> consumer, LogMessage message)
@@ -550,6 +562,13 @@ internal sealed class ConsumeSession : IDisposable
             SyslogLevel.Notice or SyslogLevel.Info => LogLevel.Information,
             _ => LogLevel.Debug,
         };
+        if (level >= LogLevel.Warning || message.Facility == "FAIL")
+        {
+            // Also reported through the error callback, and repeated on every reconnect: one line per fault instead.
+            _faults.Report(message.Message);
+            level = LogLevel.Debug;
+        }
+
         StreamProcessorLog.Librdkafka(_logger, level, message.Facility, message.Message);
     }
 
@@ -596,6 +615,8 @@ internal sealed class ConsumeSession : IDisposable
         var config = KafkaClientConfig.Consumer(_options.BootstrapServers, _options.GroupId, security: _options.Security);
         // End-of-partition events tell UntilIdle that everything was read.
         config.EnablePartitionEof = _options.UntilIdle is not null;
+        // Broker states and partition leaders for KafkaHealth, once a second.
+        config.StatisticsIntervalMs = 1000;
         if (_options.ConsumerSettings is { } settings)
         {
             foreach (var (key, value) in settings)
@@ -610,6 +631,7 @@ internal sealed class ConsumeSession : IDisposable
             .SetPartitionsLostHandler(OnLost)
             .SetErrorHandler(OnError)
             .SetLogHandler(OnLog)
+            .SetStatisticsHandler(OnStatistics)
             .Build();
     }
 

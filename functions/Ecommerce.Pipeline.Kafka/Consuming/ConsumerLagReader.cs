@@ -49,7 +49,8 @@ public sealed class ConsumerLagReader : IDisposable
         _offsetResetPolicy = offsetResetPolicy;
         _scaleToZeroOnInvalidOffset = scaleToZeroOnInvalidOffset;
         var config = KafkaClientConfig.Consumer(bootstrapServers, groupId, "ecommerce-pipeline-lag-reader", security);
-        _consumer = new ConsumerBuilder<Ignore, Ignore>(config).Build();
+        // Lag is advisory: its client's reconnect attempts are not worth a stderr line each (librdkafka's default).
+        _consumer = new ConsumerBuilder<Ignore, Ignore>(config).SetLogHandler(static (_, _) => { }).Build();
         _admin = new DependentAdminClientBuilder(_consumer.Handle).Build();
     }
 

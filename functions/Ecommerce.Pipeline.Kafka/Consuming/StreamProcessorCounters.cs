@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Ecommerce.Pipeline.Kafka.Consuming;
 
 /// <summary>
@@ -18,6 +20,11 @@ public sealed class StreamProcessorCounters
     internal long _lastBatchLatencyTicks;
     internal int _assignedPartitions;
     internal int _paused;
+    internal long _commitFailures;
+    internal long _rebalances;
+    private long _withoutLeaderTicks;
+    private long _withoutFetchProgressTicks;
+    private long _lastContact;
 
     /// <summary>Records read from Kafka and formed into batches.</summary>
     public long Consumed => Volatile.Read(ref _consumed);
@@ -54,4 +61,26 @@ public sealed class StreamProcessorCounters
 
     /// <summary>True while the consumer has paused its partitions because the sink is behind.</summary>
     public bool IsPaused => Volatile.Read(ref _paused) != 0;
+
+    /// <summary>Offset commits that failed (their offsets stayed pending and a later commit took them).</summary>
+    public long CommitFailures => Volatile.Read(ref _commitFailures);
+
+    /// <summary>Assignment changes of this member: partitions assigned, revoked or lost.</summary>
+    public long Rebalances => Volatile.Read(ref _rebalances);
+
+    /// <summary>The longest time one of this member's partitions has had no reachable leader (zero when all have one).</summary>
+    public TimeSpan WithoutLeader => TimeSpan.FromTicks(Volatile.Read(ref _withoutLeaderTicks));
+
+    /// <summary>How long no record was fetched while this member's partitions have lag (zero when caught up).</summary>
+    public TimeSpan WithoutFetchProgress => TimeSpan.FromTicks(Volatile.Read(ref _withoutFetchProgressTicks));
+
+    /// <summary>Time since a broker last answered, as of the last statistics (refreshed every second).</summary>
+    public TimeSpan SinceContact => Stopwatch.GetElapsedTime(Volatile.Read(ref _lastContact) is var t and not 0 ? t : Stopwatch.GetTimestamp());
+
+    internal void Publish(KafkaHealth health)
+    {
+        Volatile.Write(ref _withoutLeaderTicks, health.WithoutLeader.Ticks);
+        Volatile.Write(ref _withoutFetchProgressTicks, health.WithoutFetchProgress.Ticks);
+        Volatile.Write(ref _lastContact, health.LastContact);
+    }
 }

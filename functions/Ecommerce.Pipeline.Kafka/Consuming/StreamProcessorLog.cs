@@ -20,12 +20,6 @@ internal static partial class StreamProcessorLog
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Rebalance: {Batches} batch(es) still unacknowledged after {Timeout}; revoked partitions will be re-read from their last commit")]
     public static partial void DrainTimedOut(ILogger logger, int batches, TimeSpan timeout);
 
-    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Offset commit failed (attempt {Attempt}); will retry")]
-    public static partial void CommitFailed(ILogger logger, Exception exception, int attempt);
-
-    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Consume error (not fatal), continuing: {Code} {Reason}")]
-    public static partial void ConsumeError(ILogger logger, Confluent.Kafka.ErrorCode code, string reason);
-
     [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Batch failed (attempt {Attempt}); retrying in {Delay}")]
     public static partial void BatchRetry(ILogger logger, Exception? exception, int attempt, TimeSpan delay);
 

@@ -26,7 +26,11 @@ public sealed class KafkaDeadLetterPublisher : IDeadLetterPublisher, IDisposable
     /// <summary>Creates its own producer from <see cref="KafkaClientConfig.Producer"/> with <paramref name="security"/>.</summary>
     public KafkaDeadLetterPublisher(string bootstrapServers, string topic = Defaults.DeadLetterTopic, KafkaSecurity? security = null)
         : this(new ProducerBuilder<byte[], byte[]>(
-                   KafkaClientConfig.Producer(bootstrapServers, "ecommerce-pipeline-dlq", security)).Build(),
+                   KafkaClientConfig.Producer(bootstrapServers, "ecommerce-pipeline-dlq", security))
+                   // librdkafka would print every reconnect attempt to stderr; the processor's consumer reports broker
+                   // faults once, and a failed delivery fails the batch, which is retried.
+                   .SetLogHandler(static (_, _) => { })
+                   .Build(),
                topic,
                ownsProducer: true)
     {

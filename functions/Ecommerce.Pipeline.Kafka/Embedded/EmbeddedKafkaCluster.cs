@@ -9,7 +9,7 @@ namespace Ecommerce.Pipeline.Kafka.Embedded;
 /// <see cref="RetainedBytesPerPartition"/>); topics must be created with <see cref="CreateTopic"/> because the
 /// mock does not implement the CreateTopics admin request. See docs/embedded-broker.md for measured limits.
 /// </summary>
-public sealed unsafe class EmbeddedKafkaCluster : IDisposable
+public sealed unsafe partial class EmbeddedKafkaCluster : IDisposable
 {
     public const string TransactionsTopic = Defaults.TransactionsTopic;
     public const string DeadLetterTopic = Defaults.DeadLetterTopic;
@@ -40,12 +40,19 @@ public sealed unsafe class EmbeddedKafkaCluster : IDisposable
         _cluster = cluster;
         BootstrapServers = bootstrapServers;
         BrokerCount = brokers;
+        StartedAt = System.Diagnostics.Stopwatch.GetTimestamp();
     }
+
+    /// <summary>When the cluster started listening (a <see cref="System.Diagnostics.Stopwatch"/> timestamp).</summary>
+    public long StartedAt { get; }
 
     /// <summary><c>127.0.0.1:port,...</c>, one entry per broker.</summary>
     public string BootstrapServers { get; }
 
     public int BrokerCount { get; }
+
+    /// <summary>Partitions of <see cref="TransactionsTopic"/> (0 when the cluster was started empty).</summary>
+    public int TransactionsPartitions { get; private set; }
 
     /// <summary>Starts a cluster and creates <see cref="TransactionsTopic"/> and <see cref="DeadLetterTopic"/>.</summary>
     public static EmbeddedKafkaCluster Start(int brokers = 3, int partitions = 6)
@@ -56,6 +63,7 @@ public sealed unsafe class EmbeddedKafkaCluster : IDisposable
             var replication = Math.Min(3, brokers);
             cluster.CreateTopic(TransactionsTopic, partitions, replication);
             cluster.CreateTopic(DeadLetterTopic, partitions, replication);
+            cluster.TransactionsPartitions = partitions;
             return cluster;
         }
         catch

@@ -34,6 +34,48 @@ internal static unsafe class LibRdKafka
         public required delegate* unmanaged<nint, byte*, int, int, int> MockTopicCreate { get; init; }
         public required delegate* unmanaged<nint, void> MockClusterDestroy { get; init; }
         public required delegate* unmanaged<nint, int, void> MockGroupInitialRebalanceDelayMs { get; init; }
+        public required MockFaults Faults { get; init; }
+        public required delegate* unmanaged<nint*, nuint*, void> GetErrDescs { get; init; }
+    }
+
+    /// <summary>
+    /// The fault injection functions of the mock cluster, as declared in librdkafka's <c>src/rdkafka_mock.h</c>
+    /// (confluentinc/librdkafka, read at commit 006fc9b; all exported by the librdkafka.redist 2.16.0 images:
+    /// <c>nm -D librdkafka.so</c>). Types: <c>int32_t</c> broker ids and partitions, <c>int16_t</c> ApiKey,
+    /// <c>size_t</c> counts, <c>rd_kafka_resp_err_t</c> (a C enum, <c>int</c>) errors and results.
+    /// </summary>
+    internal sealed class MockFaults
+    {
+        /// <summary><c>rd_kafka_resp_err_t rd_kafka_mock_broker_set_down(rd_kafka_mock_cluster_t *, int32_t broker_id)</c>; does not move leaders.</summary>
+        public required delegate* unmanaged<nint, int, int> BrokerSetDown { get; init; }
+
+        /// <summary><c>rd_kafka_resp_err_t rd_kafka_mock_broker_set_up(rd_kafka_mock_cluster_t *, int32_t broker_id)</c>.</summary>
+        public required delegate* unmanaged<nint, int, int> BrokerSetUp { get; init; }
+
+        /// <summary><c>rd_kafka_resp_err_t rd_kafka_mock_broker_set_rtt(rd_kafka_mock_cluster_t *, int32_t broker_id, int rtt_ms)</c>.</summary>
+        public required delegate* unmanaged<nint, int, int, int> BrokerSetRtt { get; init; }
+
+        /// <summary><c>rd_kafka_resp_err_t rd_kafka_mock_partition_set_leader(rd_kafka_mock_cluster_t *, const char *topic, int32_t partition, int32_t broker_id)</c>.</summary>
+        public required delegate* unmanaged<nint, byte*, int, int, int> PartitionSetLeader { get; init; }
+
+        /// <summary><c>rd_kafka_resp_err_t rd_kafka_mock_coordinator_set(rd_kafka_mock_cluster_t *, const char *key_type, const char *key, int32_t broker_id)</c>; key_type "group" or "transaction".</summary>
+        public required delegate* unmanaged<nint, byte*, byte*, int, int> CoordinatorSet { get; init; }
+
+        /// <summary>
+        /// <c>void rd_kafka_mock_push_request_errors_array(rd_kafka_mock_cluster_t *, int16_t ApiKey, size_t cnt, const rd_kafka_resp_err_t *errors)</c>:
+        /// the array form of the variadic <c>rd_kafka_mock_push_request_errors</c> (same effect, callable without varargs).
+        /// </summary>
+        public required delegate* unmanaged<nint, short, nuint, int*, void> PushRequestErrorsArray { get; init; }
+
+        /// <summary>
+        /// <c>rd_kafka_resp_err_t rd_kafka_mock_broker_push_request_error_rtts(rd_kafka_mock_cluster_t *, int32_t broker_id, int16_t ApiKey, size_t cnt, ...)</c>
+        /// with <c>cnt</c> (error, rtt_ms) int pairs. Bound with exactly one pair: on x86-64 and arm64 Linux the
+        /// six integer arguments of a variadic call travel in the same registers as a fixed call's.
+        /// </summary>
+        public required delegate* unmanaged<nint, int, short, nuint, int, int, int> BrokerPushRequestErrorRtt { get; init; }
+
+        /// <summary><c>void rd_kafka_mock_topic_set_error(rd_kafka_mock_cluster_t *, const char *topic, rd_kafka_resp_err_t err)</c>; Metadata answers only.</summary>
+        public required delegate* unmanaged<nint, byte*, int, void> TopicSetError { get; init; }
     }
 
     public static Bindings Get()
@@ -103,6 +145,18 @@ internal static unsafe class LibRdKafka
             MockTopicCreate = (delegate* unmanaged<nint, byte*, int, int, int>)NativeLibrary.GetExport(handle, "rd_kafka_mock_topic_create"),
             MockClusterDestroy = (delegate* unmanaged<nint, void>)NativeLibrary.GetExport(handle, "rd_kafka_mock_cluster_destroy"),
             MockGroupInitialRebalanceDelayMs = (delegate* unmanaged<nint, int, void>)NativeLibrary.GetExport(handle, "rd_kafka_mock_group_initial_rebalance_delay_ms"),
+            GetErrDescs = (delegate* unmanaged<nint*, nuint*, void>)NativeLibrary.GetExport(handle, "rd_kafka_get_err_descs"),
+            Faults = new MockFaults
+            {
+                BrokerSetDown = (delegate* unmanaged<nint, int, int>)NativeLibrary.GetExport(handle, "rd_kafka_mock_broker_set_down"),
+                BrokerSetUp = (delegate* unmanaged<nint, int, int>)NativeLibrary.GetExport(handle, "rd_kafka_mock_broker_set_up"),
+                BrokerSetRtt = (delegate* unmanaged<nint, int, int, int>)NativeLibrary.GetExport(handle, "rd_kafka_mock_broker_set_rtt"),
+                PartitionSetLeader = (delegate* unmanaged<nint, byte*, int, int, int>)NativeLibrary.GetExport(handle, "rd_kafka_mock_partition_set_leader"),
+                CoordinatorSet = (delegate* unmanaged<nint, byte*, byte*, int, int>)NativeLibrary.GetExport(handle, "rd_kafka_mock_coordinator_set"),
+                PushRequestErrorsArray = (delegate* unmanaged<nint, short, nuint, int*, void>)NativeLibrary.GetExport(handle, "rd_kafka_mock_push_request_errors_array"),
+                BrokerPushRequestErrorRtt = (delegate* unmanaged<nint, int, short, nuint, int, int, int>)NativeLibrary.GetExport(handle, "rd_kafka_mock_broker_push_request_error_rtts"),
+                TopicSetError = (delegate* unmanaged<nint, byte*, int, void>)NativeLibrary.GetExport(handle, "rd_kafka_mock_topic_set_error"),
+            },
         };
     }
 

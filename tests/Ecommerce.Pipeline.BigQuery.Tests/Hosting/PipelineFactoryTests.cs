@@ -4,6 +4,8 @@ using Ecommerce.Pipeline.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Ecommerce.Pipeline.BigQuery.Tests.Hosting;
 
@@ -32,6 +34,25 @@ public sealed class PipelineFactoryTests : IAsyncLifetime
         Assert.Contains("ds.transactions", _standIn.Tables.Keys);
         Assert.Contains("ds.dead_letters", _standIn.Tables.Keys);
         Assert.Empty(_standIn.InsertAlls);
+    }
+
+    [Fact]
+    public async Task The_sinks_waits_reach_the_metrics_and_the_log()
+    {
+        var metrics = new CountingMetrics();
+        using var logs = new FakeLoggerProvider();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        await using var parts = await PipelineFactory.BuildAsync(Settings(), metrics, loggers: loggers);
+        _standIn.ThrottleInsertAlls(429, "rateLimitExceeded", 1);
+
+        var written = await parts.Sink.WriteRowsAsync(TestData.Rows(3), CancellationToken.None);
+
+        Assert.Equal(3, written.Inserted);
+        var wait = Assert.Single(metrics.SinkWaits);
+        Assert.Equal(("bigquery", "rate_limit_exceeded"), (wait.Sink, wait.Reason));
+        Assert.InRange(wait.Delay, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(30));
+        Assert.Contains(logs.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning
+            && r.Message.StartsWith("BigQuery sink waiting (rate_limit_exceeded)", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -88,3 +109,4 @@ public sealed class PipelineFactoryTests : IAsyncLifetime
             .AddInMemoryCollection(extra.Select(e => new KeyValuePair<string, string?>(e.Key, e.Value)))
             .Build();
 }
+

@@ -64,7 +64,7 @@ public sealed class CliMaintenanceTests : IAsyncLifetime
     [Theory]
     [InlineData("compact", "--date", "2026-02-30", "pipeline: --date: '2026-02-30' is not a date like 2026-11-24.")]
     [InlineData("compact", "--date", "{{ ds }}", "pipeline: --date: '{{ ds }}' is not a date like 2026-11-24.")]
-    [InlineData("retention", "--days", "seven", "pipeline: --days: 'seven' is not a positive number of days.")]
+    [InlineData("retention", "--days", "seven", "pipeline: --days: 'seven' is not a whole number.")]
     [InlineData("retention", "--days", "0", "pipeline: --days: '0' is not a positive number of days.")]
     public async Task Bad_values_are_usage_errors_with_one_line(string verb, string option, string value, string message)
     {

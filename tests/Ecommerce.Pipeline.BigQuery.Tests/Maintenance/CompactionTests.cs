@@ -135,6 +135,51 @@ public sealed class CompactionTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task The_merge_affected_rows_come_from_dmlStats_not_numDmlAffectedRows()
+    {
+        // numDmlAffectedRows is documented for INSERT, UPDATE and DELETE only; a MERGE's counts are in dmlStats.
+        _standIn.Tables["ds.transactions"] = Transactions();
+        _standIn.AnswerQuery = Answers(new([(9, 6), (6, 6)]), () =>
+        {
+            var merged = Merged(deleted: 9, inserted: 6);
+            merged.AsObject().Remove("numDmlAffectedRows");
+            return merged;
+        });
+
+        var result = await Compaction().RunAsync(Day, dryRun: false, CancellationToken.None);
+
+        Assert.Equal(15L, result.AffectedRows);
+    }
+
+    [Fact]
+    public async Task A_finished_job_that_reports_errors_is_a_failure_not_a_success()
+    {
+        _standIn.Tables["ds.transactions"] = Transactions();
+        _standIn.AnswerQuery = Answers(new([(6, 4), (4, 4)]), () => new System.Text.Json.Nodes.JsonObject
+        {
+            ["kind"] = "bigquery#queryResponse",
+            ["jobComplete"] = false,
+            ["jobReference"] = Job("job_merge"),
+        });
+        _standIn.AnswerGetQueryResults = _ => new System.Text.Json.Nodes.JsonObject
+        {
+            ["kind"] = "bigquery#getQueryResultsResponse",
+            ["jobComplete"] = true,
+            ["jobReference"] = Job("job_merge"),
+            ["errors"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject
+            {
+                ["reason"] = "invalidQuery", ["message"] = "UPDATE or DELETE statement over table would affect rows in the streaming buffer",
+            }),
+        };
+
+        var ex = await Assert.ThrowsAsync<MaintenanceRefusedException>(() => Compaction().RunAsync(Day, dryRun: false, CancellationToken.None));
+
+        // Read as a success it would report a compaction that did not happen; BigQuery's own buffer check is a refusal.
+        Assert.Contains("streaming buffer", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(1, _standIn.Requests.Count(r => r.MethodId == "bigquery.jobs.getQueryResults"));
+    }
+
+    [Fact]
     public async Task An_incomplete_merge_job_is_awaited_with_getQueryResults()
     {
         _standIn.Tables["ds.transactions"] = Transactions();

@@ -9,6 +9,7 @@ public sealed class CountingMetrics : IPipelineMetrics
     private readonly Lock _sync = new();
     private readonly List<string> _deadLetterReasons = [];
     private readonly List<(string Sink, string Kind)> _sinkErrors = [];
+    private readonly List<(string Sink, string Reason, TimeSpan Delay)> _sinkWaits = [];
     private int _batches;
     private int _messages;
     private int _rowsWritten;
@@ -82,6 +83,26 @@ public sealed class CountingMetrics : IPipelineMetrics
     }
 
     public void SinkRetry(string sink) => Interlocked.Increment(ref _sinkRetries);
+
+    /// <summary>Every <see cref="SinkWait"/> call, in order.</summary>
+    public IReadOnlyList<(string Sink, string Reason, TimeSpan Delay)> SinkWaits
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return [.. _sinkWaits];
+            }
+        }
+    }
+
+    public void SinkWait(string sink, string reason, TimeSpan delay)
+    {
+        lock (_sync)
+        {
+            _sinkWaits.Add((sink, reason, delay));
+        }
+    }
 
     public void EndToEndLatency(IReadOnlyList<TransactionRow> rows, DateTimeOffset storedAt)
     {

@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Text;
 
-namespace Ecommerce.Pipeline.IntegrationTests.Support;
+namespace Ecommerce.Pipeline.TestSupport;
 
 /// <summary>
 /// Messages whose fate the test knows in advance: valid ones with unique ids, and invalid ones of several kinds
 /// (most with a readable transaction_id, so their dead letters can be matched one by one).
 /// </summary>
-internal sealed class Dataset
+public sealed class Dataset
 {
     private Dataset(List<(string Key, string Value)> messages, HashSet<string> validIds, Dictionary<string, string> invalidIds,
         int invalidWithoutId)
