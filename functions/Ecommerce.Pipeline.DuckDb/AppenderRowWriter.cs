@@ -1,58 +1,111 @@
+using System.Globalization;
 using System.Text;
 using DuckDB.NET.Data;
 using Ecommerce.Pipeline.Core.Schema;
 
 namespace Ecommerce.Pipeline.DuckDb;
 
-/// <summary>Appends one row per item, column by column as the schema declares them, with the exact .NET type for each.</summary>
-internal sealed class AppenderRowWriter<TRow>(TableSchema<TRow> table)
+/// <summary>
+/// Appends one row per item, column by column as the schema declares them. Each column's typed accessor
+/// (<see cref="Column{TRow}.Accessor"/>) is bound once to the appender's overload for its type, so values go from the
+/// row to DuckDB without being boxed or converted.
+/// </summary>
+internal sealed class AppenderRowWriter<TRow>
 {
-    private readonly Column<TRow>[] _columns = [.. table.Columns];
+    private readonly Action<IDuckDBAppenderRow, TRow>[] _appends;
     private byte[] _utf8 = new byte[1024];
+
+    public AppenderRowWriter(TableSchema<TRow> table) =>
+        _appends = [.. table.Columns.Select(c => Bind(table.Name, c))];
 
     public void Append(DuckDBAppender appender, TRow item)
     {
         var row = appender.CreateRow();
-        foreach (var column in _columns)
+        foreach (var append in _appends)
         {
-            var value = column.GetValue(item);
-            if (value is null)
-            {
-                if (!column.Nullable)
-                {
-                    throw new InvalidOperationException($"Column '{table.Name}.{column.Name}' is not nullable but the row has no value.");
-                }
-
-                row.AppendNullValue();
-                continue;
-            }
-
-            switch (column.Type)
-            {
-                case ColumnType.String:
-                    AppendText(row, (string)value);
-                    break;
-                case ColumnType.Numeric:
-                    row.AppendValue((decimal?)Convert.ToDecimal(value, System.Globalization.CultureInfo.InvariantCulture));
-                    break;
-                case ColumnType.Timestamp:
-                    row.AppendValue((DateTime?)ToUtc(value));
-                    break;
-                case ColumnType.Date:
-                    row.AppendValue((DateOnly?)(DateOnly)value);
-                    break;
-                case ColumnType.Float64:
-                    row.AppendValue((double?)Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture));
-                    break;
-                case ColumnType.Int64:
-                    row.AppendValue((long?)Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture));
-                    break;
-                default:
-                    throw new InvalidOperationException($"Column '{column.Name}' has unknown type {column.Type}.");
-            }
+            append(row, item);
         }
 
         row.EndRow();
+    }
+
+    private Action<IDuckDBAppenderRow, TRow> Bind(string table, Column<TRow> column) => (column.Type, column.Accessor) switch
+    {
+        (ColumnType.String, Func<TRow, string?> text) => (row, item) =>
+        {
+            if (text(item) is { } value)
+            {
+                AppendText(row, value);
+            }
+            else
+            {
+                AppendNull(row, table, column);
+            }
+        },
+        (ColumnType.Numeric, Func<TRow, decimal> number) => (row, item) => row.AppendValue((decimal?)number(item)),
+        (ColumnType.Timestamp, Func<TRow, DateTime> instant) => (row, item) => row.AppendValue((DateTime?)ToUtc(instant(item))),
+        (ColumnType.Date, Func<TRow, DateOnly> day) => (row, item) => row.AppendValue((DateOnly?)day(item)),
+        (ColumnType.Float64, Func<TRow, double?> real) => (row, item) =>
+        {
+            if (real(item) is { } value)
+            {
+                row.AppendValue((double?)value);
+            }
+            else
+            {
+                AppendNull(row, table, column);
+            }
+        },
+        (ColumnType.Int64, Func<TRow, long> integer) => (row, item) => row.AppendValue((long?)integer(item)),
+        _ => (row, item) => AppendBoxed(row, table, column, column.GetValue(item)),
+    };
+
+    private static void AppendNull(IDuckDBAppenderRow row, string table, Column<TRow> column)
+    {
+        if (!column.Nullable)
+        {
+            throw new InvalidOperationException($"Column '{table}.{column.Name}' is not nullable but the row has no value.");
+        }
+
+        row.AppendNullValue();
+    }
+
+    // A column declared without a typed accessor: its value as an object, converted to the column's type.
+    private void AppendBoxed(IDuckDBAppenderRow row, string table, Column<TRow> column, object? value)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        switch (value)
+        {
+            case null:
+                AppendNull(row, table, column);
+                break;
+            case string text when column.Type == ColumnType.String:
+                AppendText(row, text);
+                break;
+            default:
+                switch (column.Type)
+                {
+                    case ColumnType.Numeric:
+                        row.AppendValue((decimal?)Convert.ToDecimal(value, inv));
+                        break;
+                    case ColumnType.Timestamp:
+                        row.AppendValue((DateTime?)ToUtc(value));
+                        break;
+                    case ColumnType.Date:
+                        row.AppendValue((DateOnly?)(DateOnly)value);
+                        break;
+                    case ColumnType.Float64:
+                        row.AppendValue((double?)Convert.ToDouble(value, inv));
+                        break;
+                    case ColumnType.Int64:
+                        row.AppendValue((long?)Convert.ToInt64(value, inv));
+                        break;
+                    default:
+                        throw new InvalidOperationException($"Column '{table}.{column.Name}' has type {column.Type} but the row has a {value.GetType().Name}.");
+                }
+
+                break;
+        }
     }
 
     /// <summary>
@@ -83,11 +136,17 @@ internal sealed class AppenderRowWriter<TRow>(TableSchema<TRow> table)
     }
 
     // TIMESTAMPTZ stores the UTC instant; a Local value would otherwise be written as if it were UTC.
+    private static DateTime ToUtc(DateTime value) => value.Kind switch
+    {
+        DateTimeKind.Local => value.ToUniversalTime(),
+        DateTimeKind.Utc => value,
+        _ => DateTime.SpecifyKind(value, DateTimeKind.Utc),
+    };
+
     private static DateTime ToUtc(object value) => value switch
     {
         DateTimeOffset offset => offset.UtcDateTime,
-        DateTime { Kind: DateTimeKind.Local } local => local.ToUniversalTime(),
-        DateTime dateTime => DateTime.SpecifyKind(dateTime, DateTimeKind.Utc),
+        DateTime dateTime => ToUtc(dateTime),
         _ => throw new InvalidCastException($"Expected a DateTime, got {value.GetType().Name}."),
     };
 }

@@ -38,8 +38,8 @@ public static class DuckDbSchema
     /// <c>CREATE TABLE IF NOT EXISTS</c> with the columns in declared order and NOT NULL where not nullable.
     /// </summary>
     /// <remarks>
-    /// No PRIMARY KEY: uniqueness of <see cref="TableSchema{TRow}.Key"/> is enforced by the sink's in-memory key
-    /// index (see <see cref="DuckDbSink"/> for the measurements behind that choice).
+    /// No PRIMARY KEY: uniqueness of <see cref="TableSchema{TRow}.Key"/> is enforced by the sink's key index
+    /// (<see cref="KeyIndex{TRow}"/>) (see <see cref="DuckDbSink"/> for the measurements behind that choice).
     /// </remarks>
     public static string CreateTableSql<TRow>(TableSchema<TRow> table)
     {

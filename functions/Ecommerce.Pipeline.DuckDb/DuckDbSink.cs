@@ -20,14 +20,22 @@ namespace Ecommerce.Pipeline.DuckDb;
 /// with no duplicate check 20 ms, of which the commit's WAL fsync is about 8.
 /// </para>
 /// <para>
-/// So the check moved out of the database. DuckDB lets one process open a file read-write, and in this process all
-/// sinks on a file share one <see cref="DuckDbWarehouse"/>, so the sink is the only writer and can keep the set of
-/// stored keys in memory (loaded from the table at open, about 100 bytes a row). Each batch is filtered against it
-/// (first occurrence wins, also within the batch), the new rows are appended straight into the table with the
-/// Appender inside one transaction, and the keys join the set only after the commit. Inserted and duplicate counts
-/// are exact, and the cost no longer grows with the table: measured through this class on the same loaded machine,
-/// 12–13 ms per 1,000-row batch flat from 0 to 1M rows (~80,000 rows/s), 34 ms per 5,000-row batch (~130,000 rows/s),
-/// a fully re-delivered batch 0.3 ms; reopening a 1M-row file loads the keys in under 1 s.
+/// So the check moved out of the database, in two parts. DuckDB lets one process open a file read-write, and in
+/// this process all sinks on a file share one <see cref="DuckDbWarehouse"/>, so the sink is the only writer. (1) A
+/// bounded cache of the most recently written keys (<see cref="RecentKeys"/>, <see cref="DuckDbWarehouse.DefaultRecentKeys"/>
+/// per table, the keys themselves so a hit is exact without asking the table) answers for re-deliveries, which repeat
+/// recent records. (2) The keys it does not hold are looked up in the table with one query per batch: the keys as
+/// list parameters joined to the table, filtered to the ranges of the batch's <c>event_timestamp</c> values, so
+/// DuckDB skips every row group whose min/max event time lies outside them (rows are appended as they arrive, so a
+/// row group spans a narrow stretch of event time). A stored duplicate is the same event again (re-delivered or
+/// replayed, minutes or days later), so it has the same <c>event_timestamp</c>; a producer that re-used a transaction
+/// id for an event at another time would get a second row unless the first is still in the cache. Dead letters
+/// have no event time and are looked up in the whole table (a table of rejects, far smaller). First occurrence wins,
+/// also within the batch; the new rows are appended with the Appender inside one transaction, and their keys join the
+/// cache only after the commit. Inserted and duplicate counts are exact; memory stays bounded whatever the table's
+/// size, and opening a file no longer reads its keys. The cost is the lookup, which grows with the rows in the
+/// batch's event-time ranges, not with the table: <c>docs/benchmarks.md</c> (the DuckDB sink at scale) has the
+/// figures from <c>pipeline bench --scale</c>.
 /// </para>
 /// <para>
 /// Concurrency: calls are serialised by a semaphore shared by all sinks on the file. While a sink holds the file,
@@ -44,8 +52,15 @@ public sealed class DuckDbSink : ITransactionSink
     /// <param name="path">The database file; <see cref="Defaults.DuckDbPath"/> when null or blank.</param>
     /// <exception cref="WarehouseException">The file is locked by another process, or its tables have another shape.</exception>
     public DuckDbSink(string? path = null)
+        : this(path, DuckDbWarehouse.DefaultRecentKeys)
     {
-        _warehouse = DuckDbWarehouse.Acquire(string.IsNullOrWhiteSpace(path) ? Defaults.DuckDbPath : path);
+    }
+
+    /// <param name="path">The database file; <see cref="Defaults.DuckDbPath"/> when null or blank.</param>
+    /// <param name="recentKeys">Keys per table the cache of recent keys holds (when this call opens the file).</param>
+    internal DuckDbSink(string? path, int recentKeys)
+    {
+        _warehouse = DuckDbWarehouse.Acquire(string.IsNullOrWhiteSpace(path) ? Defaults.DuckDbPath : path, recentKeys);
     }
 
     public string Name => "duckdb";
@@ -53,25 +68,43 @@ public sealed class DuckDbSink : ITransactionSink
     /// <summary>The full path of the database file.</summary>
     public string DatabasePath => _warehouse.FullPath;
 
-    public async Task<RowWriteResult> WriteRowsAsync(IReadOnlyList<TransactionRow> rows, CancellationToken cancellationToken)
+    public Task<RowWriteResult> WriteRowsAsync(IReadOnlyList<TransactionRow> rows, CancellationToken cancellationToken) =>
+        WriteBatchAsync(rows, [], cancellationToken);
+
+    public Task WriteDeadLettersAsync(IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken) =>
+        WriteBatchAsync([], deadLetters, cancellationToken);
+
+    /// <summary>
+    /// The rows and the dead letters in one DuckDB transaction: one commit (one WAL sync) per batch, and a crash
+    /// leaves either both stored or neither, so the batch's offsets, committed only after this returns, never cover
+    /// a half-stored batch; the re-delivered batch is then stored whole, or counted as duplicates if it was.
+    /// </summary>
+    public async Task<RowWriteResult> WriteBatchAsync(IReadOnlyList<TransactionRow> rows, IReadOnlyList<DeadLetter> deadLetters,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        if (rows.Count == 0)
+        ArgumentNullException.ThrowIfNull(deadLetters);
+        if (rows.Count == 0 && deadLetters.Count == 0)
         {
             return RowWriteResult.Empty;
         }
 
-        var (inserted, duplicates) = await StoreAsync(PipelineSchema.Transactions, _warehouse.TransactionKeys, rows, cancellationToken)
-            .ConfigureAwait(false);
-        return new RowWriteResult(inserted, duplicates, []);
-    }
-
-    public async Task WriteDeadLettersAsync(IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(deadLetters);
-        if (deadLetters.Count > 0)
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        await _warehouse.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            await StoreAsync(PipelineSchema.DeadLetters, _warehouse.DeadLetterKeys, deadLetters, cancellationToken).ConfigureAwait(false);
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            var (inserted, duplicates) = Store(rows, deadLetters, cancellationToken);
+            return new RowWriteResult(inserted, duplicates, []);
+        }
+        catch (DuckDBException e)
+        {
+            // Nothing of the batch was committed (the transaction rolled back), so the caller may retry it.
+            throw new WarehouseException($"Writing to '{_warehouse.FullPath}' failed: {e.Message.Trim()}", e);
+        }
+        finally
+        {
+            _warehouse.Gate.Release();
         }
     }
 
@@ -88,63 +121,27 @@ public sealed class DuckDbSink : ITransactionSink
         _warehouse.Release();
     }
 
-    private async Task<(int Inserted, int Duplicates)> StoreAsync<TRow>(
-        TableSchema<TRow> table, KeyIndex<TRow> keys, IReadOnlyList<TRow> items, CancellationToken cancellationToken)
+    private (int Inserted, int Duplicates) Store(IReadOnlyList<TransactionRow> rows, IReadOnlyList<DeadLetter> deadLetters,
+        CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        await _warehouse.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-            return Store(table, keys, items, cancellationToken);
-        }
-        catch (DuckDBException e)
-        {
-            // Nothing of the batch was committed (the transaction rolled back), so the caller may retry it.
-            throw new WarehouseException($"Writing to '{_warehouse.FullPath}' failed: {e.Message.Trim()}", e);
-        }
-        finally
-        {
-            _warehouse.Gate.Release();
-        }
-    }
-
-    private (int Inserted, int Duplicates) Store<TRow>(
-        TableSchema<TRow> table, KeyIndex<TRow> keys, IReadOnlyList<TRow> items, CancellationToken cancellationToken)
-    {
-        var fresh = new List<TRow>(items.Count);
-        var batchKeys = new HashSet<string>(items.Count, StringComparer.Ordinal);
-        foreach (var item in items)
-        {
-            var key = keys.KeyOf(item);
-            if (!keys.Contains(key) && batchKeys.Add(key))
-            {
-                fresh.Add(item);
-            }
-        }
-
-        var duplicates = items.Count - fresh.Count;
-        if (fresh.Count == 0)
+        var connection = _warehouse.Connection;
+        var transactionKeys = _warehouse.TransactionKeys;
+        var deadLetterKeys = _warehouse.DeadLetterKeys;
+        var freshRows = transactionKeys.Fresh(connection, rows, out var freshRowKeys);
+        var freshDeadLetters = deadLetterKeys.Fresh(connection, deadLetters, out var freshDeadLetterKeys);
+        var duplicates = rows.Count - freshRows.Count;
+        if (freshRows.Count == 0 && freshDeadLetters.Count == 0)
         {
             return (0, duplicates);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var connection = _warehouse.Connection;
         using (var transaction = connection.BeginTransaction())
         {
             try
             {
-                // Closing the appender flushes its rows into the open transaction.
-                using (var appender = connection.CreateAppender(table.Name))
-                {
-                    var writer = new AppenderRowWriter<TRow>(table);
-                    foreach (var item in fresh)
-                    {
-                        writer.Append(appender, item);
-                    }
-                }
-
+                Append(connection, PipelineSchema.Transactions, freshRows);
+                Append(connection, PipelineSchema.DeadLetters, freshDeadLetters);
                 cancellationToken.ThrowIfCancellationRequested();
                 transaction.Commit();
             }
@@ -155,8 +152,26 @@ public sealed class DuckDbSink : ITransactionSink
             }
         }
 
-        keys.AddRange(batchKeys);
-        return (fresh.Count, duplicates);
+        // Only what is committed joins the caches, so a failed write leaves its keys free for the retry.
+        transactionKeys.Remember(freshRowKeys);
+        deadLetterKeys.Remember(freshDeadLetterKeys);
+        return (freshRows.Count, duplicates);
+    }
+
+    private static void Append<TRow>(DuckDBConnection connection, TableSchema<TRow> table, List<TRow> items)
+    {
+        if (items.Count == 0)
+        {
+            return;
+        }
+
+        // Closing the appender flushes its rows into the open transaction.
+        using var appender = connection.CreateAppender(table.Name);
+        var writer = new AppenderRowWriter<TRow>(table);
+        foreach (var item in items)
+        {
+            writer.Append(appender, item);
+        }
     }
 
     private static void TryRollback(DuckDBTransaction transaction)

@@ -6,7 +6,7 @@ namespace Ecommerce.Pipeline.DuckDb;
 
 /// <summary>
 /// One open warehouse file in this process: its read-write connection, its write gate and its key indexes. Sinks on
-/// the same file share one instance, so the key indexes stay authoritative even with two sinks in one process.
+/// the same file share one instance, so writes are serialised and the caches of recent keys see every write.
 /// </summary>
 internal sealed class DuckDbWarehouse
 {
@@ -15,12 +15,19 @@ internal sealed class DuckDbWarehouse
 
     private int _references;
 
-    private DuckDbWarehouse(string fullPath, DuckDBConnection connection)
+    /// <summary>
+    /// Keys per table in the cache of recent keys: about 120 bytes each (the key string and its set entry), so about
+    /// 12 MB per table whatever the table's size; 20 batches of 5,000, far more than a re-delivery after a crash or a
+    /// rebalance repeats.
+    /// </summary>
+    public const int DefaultRecentKeys = 100_000;
+
+    private DuckDbWarehouse(string fullPath, DuckDBConnection connection, int recentKeys)
     {
         FullPath = fullPath;
         Connection = connection;
-        TransactionKeys = new KeyIndex<TransactionRow>(PipelineSchema.Transactions);
-        DeadLetterKeys = new KeyIndex<DeadLetter>(PipelineSchema.DeadLetters);
+        TransactionKeys = new KeyIndex<TransactionRow>(PipelineSchema.Transactions, recentKeys);
+        DeadLetterKeys = new KeyIndex<DeadLetter>(PipelineSchema.DeadLetters, recentKeys);
     }
 
     public string FullPath { get; }
@@ -32,7 +39,7 @@ internal sealed class DuckDbWarehouse
     public KeyIndex<TransactionRow> TransactionKeys { get; }
     public KeyIndex<DeadLetter> DeadLetterKeys { get; }
 
-    public static DuckDbWarehouse Acquire(string path)
+    public static DuckDbWarehouse Acquire(string path, int recentKeys)
     {
         var fullPath = Path.GetFullPath(path);
         lock (OpenLock)
@@ -48,7 +55,7 @@ internal sealed class DuckDbWarehouse
                 var connection = DuckDbConnections.Open(fullPath, readOnly: false);
                 try
                 {
-                    warehouse = new DuckDbWarehouse(fullPath, connection);
+                    warehouse = new DuckDbWarehouse(fullPath, connection, recentKeys);
                     warehouse.Initialise();
                 }
                 catch (DuckDBException e)
@@ -91,8 +98,6 @@ internal sealed class DuckDbWarehouse
     {
         EnsureTable(PipelineSchema.Transactions);
         EnsureTable(PipelineSchema.DeadLetters);
-        TransactionKeys.Load(Connection);
-        DeadLetterKeys.Load(Connection);
     }
 
     // Creates the table if missing; an existing table must have exactly the declared columns, or the appender

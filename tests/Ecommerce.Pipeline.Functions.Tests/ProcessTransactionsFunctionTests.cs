@@ -26,6 +26,9 @@ public sealed class ProcessTransactionsFunctionTests
     public ProcessTransactionsFunctionTests()
     {
         _sink.Setup(s => s.Name).Returns("mock");
+        // The interface's own WriteBatchAsync (rows, then dead letters), through the two setups below.
+        _sink.Setup(s => s.WriteBatchAsync(It.IsAny<IReadOnlyList<TransactionRow>>(), It.IsAny<IReadOnlyList<DeadLetter>>(),
+            It.IsAny<CancellationToken>())).CallBase();
         _sink.Setup(s => s.WriteRowsAsync(It.IsAny<IReadOnlyList<TransactionRow>>(), It.IsAny<CancellationToken>()))
             .Callback((IReadOnlyList<TransactionRow> rows, CancellationToken _) =>
             {
@@ -98,9 +101,10 @@ public sealed class ProcessTransactionsFunctionTests
             .ThrowsAsync(new InvalidOperationException("broker down"));
         string[] events = [Events.Envelope(0, 2, "{", Now)];
 
+        // The table write runs beside the publish and may have happened: the host retries the whole batch (nothing is
+        // committed), and the sink, idempotent per (topic, partition, offset), stores nothing twice.
         await Assert.ThrowsAsync<InvalidOperationException>(() => CreateFunction().RunAsync(events, _context.Object));
-
-        _sink.Verify(s => s.WriteDeadLettersAsync(It.IsAny<IReadOnlyList<DeadLetter>>(), It.IsAny<CancellationToken>()), Times.Never);
+        Assert.Empty(_published);
     }
 
     [Fact]

@@ -164,6 +164,34 @@ public sealed class CliContractTests
         Assert.True(root.GetProperty("peak_rss_mb").GetDouble() > 0);
     }
 
+    [Fact]
+    public async Task Bench_scale_drives_the_duckdb_sink_alone_and_times_the_reopen()
+    {
+        using var dir = new TempDir();
+        var json = dir.File("scale.json");
+        var (code, stdout, stderr) = await PipelineProcess.RunAsync(["bench", "--scale", "200000", "--json", json], TimeSpan.FromMinutes(4));
+        Assert.True(code == 0, stderr);
+        Assert.Contains("| reopen (open until ready) |", stdout, StringComparison.Ordinal);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var root = doc.RootElement;
+        Assert.Equal(200_000, root.GetProperty("rows").GetInt64());
+        // 1/20, 1/4, 1/2 and all of N; the replays of early batches (every 100th) came back as duplicates only, or the
+        // command would have failed.
+        Assert.Equal([10_000L, 50_000L, 100_000L, 200_000L],
+            root.GetProperty("checkpoints").EnumerateArray().Select(c => c.GetProperty("rows").GetInt64()));
+        Assert.True(root.GetProperty("checkpoints")[3].GetProperty("replayed_batch_ms").GetDouble() > 0);
+        Assert.True(root.GetProperty("reopen_ms").GetDouble() > 0);
+        Assert.True(root.GetProperty("first_batch_after_reopen_ms").GetDouble() > 0);
+    }
+
+    [Fact]
+    public async Task Bench_scale_below_its_minimum_is_a_usage_error()
+    {
+        var (code, _, stderr) = await PipelineProcess.RunAsync(["bench", "--scale", "1000"], Timeout);
+        Assert.Equal(2, code);
+        Assert.Contains("--scale must be at least 100,000", stderr, StringComparison.Ordinal);
+    }
+
     private static string[] Split(string args) =>
         [.. System.Text.RegularExpressions.Regex.Matches(args, "\"[^\"]*\"|\\S+").Select(m => m.Value.Trim('"'))];
 }

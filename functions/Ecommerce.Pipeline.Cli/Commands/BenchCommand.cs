@@ -30,6 +30,9 @@ internal static class BenchCommand
     /// </summary>
     internal const int MinMessages = 4 * ThroughputBatchRecords;
 
+    /// <summary>The smallest --scale: the empty table's batch time is the mean of the first 20 batches.</summary>
+    internal const long MinScale = 20 * ScaleBench.BatchRows;
+
     public static Command Create()
     {
         var messages = Options.Positive("--messages", "Messages for the throughput runs", 200_000);
@@ -43,10 +46,15 @@ internal static class BenchCommand
             DefaultValueFactory = _ => SinkKinds.DuckDbName,
             Validators = { r => { if (!SinkKinds.TryParse(r.GetValueOrDefault<string>(), out _)) { r.AddError("--sink must be duckdb or bigquery."); } } },
         };
+        var scale = new Option<long?>("--scale")
+        {
+            Description = $"Instead: drive the DuckDB sink alone to this many rows (at least {MinScale:N0}) in batches of {ScaleBench.BatchRows:N0}; " +
+                          "batch write time and RSS as the table grows, then the time to open the file again",
+        };
         var bigQuery = BigQueryOptions.Create();
         var command = new Command("bench", "End-to-end benchmark on the embedded broker: raw consume vs pipeline, latency, peak RSS")
         {
-            messages, json, latencyDuration, rates, sink,
+            messages, json, latencyDuration, rates, sink, scale,
         };
         bigQuery.AddTo(command);
         var settingOptions = new SettingOptions();
@@ -57,6 +65,17 @@ internal static class BenchCommand
             PipelineSettings SettingsFor(string bootstrapServers) => settingOptions.Read(parse,
                 EmbeddedBrokerSettings.For(bootstrapServers, SinkKinds.TryParse(parse.GetValue(sink), out var kind) ? kind : Defaults.Sink, 0));
             _ = SettingsFor("embedded:1");
+            if (parse.GetValue(scale) is { } rows)
+            {
+                if (rows < MinScale)
+                {
+                    throw new UsageException(string.Create(CultureInfo.InvariantCulture,
+                        $"--scale must be at least {MinScale:N0}: the empty table's batch time is the mean of its first 20 batches of {ScaleBench.BatchRows:N0}."));
+                }
+
+                return RunScaleAsync(rows, parse.GetValue(json), cancellationToken);
+            }
+
             if (parse.GetValue(messages) < MinMessages)
             {
                 throw new UsageException(string.Create(CultureInfo.InvariantCulture,
@@ -67,6 +86,41 @@ internal static class BenchCommand
                 ParseRates(parse.GetValue(rates)!), SettingsFor, cancellationToken);
         }));
         return command;
+    }
+
+    private static async Task<int> RunScaleAsync(long rows, string? jsonPath, CancellationToken cancellationToken)
+    {
+        var workDir = Directory.CreateTempSubdirectory("pipeline-bench-scale-");
+        try
+        {
+            await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"bench: the DuckDB sink alone to {rows:N0} rows in {workDir.FullName}"));
+            var result = await ScaleBench.RunAsync(rows, Path.Combine(workDir.FullName, "scale.duckdb"), Console.Error, cancellationToken);
+            ScaleBench.Print(result, Console.Out);
+            if (jsonPath is not null)
+            {
+                await using var stream = CreateJsonFile(jsonPath);
+                using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+                ScaleBench.WriteJson(writer, result);
+            }
+
+            return ExitCodes.Success;
+        }
+        finally
+        {
+            workDir.Delete(recursive: true);
+        }
+    }
+
+    private static FileStream CreateJsonFile(string path)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        return File.Create(path);
     }
 
     private static int[] ParseRates(string text)
@@ -133,7 +187,7 @@ internal static class BenchCommand
                 await err.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"bench: (c) {rate}/s p50 {p[0]:F0} ms p95 {p[1]:F0} ms p99 {p[2]:F0} ms"));
             }
 
-            var peakRssMb = PeakRssMegabytes();
+            var peakRssMb = ProcessMemory.PeakResidentMegabytes();
             PrintTable(sinkName, raw, pipeline, latencies, peakRssMb);
             if (jsonPath is not null)
             {
@@ -239,21 +293,6 @@ internal static class BenchCommand
         return runtime.Latency.Percentiles(50, 95, 99) ?? [double.NaN, double.NaN, double.NaN];
     }
 
-    private static double PeakRssMegabytes()
-    {
-        // VmHWM: the peak resident set size of this process, as the kernel counted it.
-        foreach (var line in File.ReadLines("/proc/self/status"))
-        {
-            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-            {
-                var kb = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-                return kb / 1024.0;
-            }
-        }
-
-        return Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
-    }
-
     private static void PrintTable(string sink, double raw, double pipeline, Dictionary<string, double[]> latencies, double peakRssMb)
     {
         var inv = CultureInfo.InvariantCulture;
@@ -273,13 +312,7 @@ internal static class BenchCommand
 
     private static async Task WriteJsonAsync(string path, string sink, double raw, double pipeline, Dictionary<string, double[]> latencies, double peakRssMb)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null)
-        {
-            Directory.CreateDirectory(directory);
-        }
-
-        await using var stream = File.Create(path);
+        await using var stream = CreateJsonFile(path);
         using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         writer.WriteStartObject();
         writer.WriteString("sink", sink);

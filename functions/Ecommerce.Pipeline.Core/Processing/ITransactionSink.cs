@@ -17,6 +17,26 @@ public interface ITransactionSink : IAsyncDisposable
 
     /// <summary>Stores dead letters; one per (topic, partition, offset).</summary>
     Task WriteDeadLettersAsync(IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores a batch's rows and its dead letters. A warehouse with transactions overrides this to store both in one
+    /// (one commit, and a crash leaves both or neither); by default, the rows and then the dead letters.
+    /// </summary>
+    async Task<RowWriteResult> WriteBatchAsync(IReadOnlyList<TransactionRow> rows, IReadOnlyList<DeadLetter> deadLetters,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(deadLetters);
+        var written = rows.Count > 0
+            ? await WriteRowsAsync(rows, cancellationToken).ConfigureAwait(false)
+            : RowWriteResult.Empty;
+        if (deadLetters.Count > 0)
+        {
+            await WriteDeadLettersAsync(deadLetters, cancellationToken).ConfigureAwait(false);
+        }
+
+        return written;
+    }
 }
 
 /// <summary>What the sink did with a batch of rows.</summary>

@@ -50,12 +50,14 @@ public sealed class TransactionBatchHandler
         var written = RowWriteResult.Empty;
         try
         {
-            if (result.Rows.Count > 0)
+            if (result.Rows.Count > 0 || result.DeadLetters.Count > 0)
             {
+                // Rows and the transform's dead letters in one write: one commit where the warehouse has transactions.
+                // The topic may get a dead letter again on a retry; readers dedupe per (topic, partition, offset).
                 var started = Stopwatch.GetTimestamp();
                 try
                 {
-                    written = await _sink.WriteRowsAsync(result.Rows, cancellationToken).ConfigureAwait(false);
+                    written = await _sink.WriteBatchAsync(result.Rows, result.DeadLetters, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -63,12 +65,15 @@ public sealed class TransactionBatchHandler
                     throw;
                 }
 
-                _metrics.SinkWrite(_sink.Name, Stopwatch.GetElapsedTime(started));
+                if (result.Rows.Count > 0)
+                {
+                    _metrics.SinkWrite(_sink.Name, Stopwatch.GetElapsedTime(started));
+                }
             }
         }
         finally
         {
-            // Never leave the publish unobserved, whatever happened to the rows.
+            // Never leave the publish unobserved, whatever happened to the write.
             await publishing.ConfigureAwait(false);
         }
 
@@ -83,15 +88,10 @@ public sealed class TransactionBatchHandler
                     rejection.Row.TransactionId, failedAt));
             }
 
+            // The table after the topic, so a row the warehouse refused is on the topic whenever the report shows it.
             await _publisher.PublishAsync(rejected, cancellationToken).ConfigureAwait(false);
+            await _sink.WriteDeadLettersAsync(rejected, cancellationToken).ConfigureAwait(false);
             deadLetters = [.. result.DeadLetters, .. rejected];
-        }
-
-        if (deadLetters.Count > 0)
-        {
-            // The table after the topic: the table is what the report reads, and both are idempotent per
-            // (topic, partition, offset) for readers that dedupe.
-            await _sink.WriteDeadLettersAsync(deadLetters, cancellationToken).ConfigureAwait(false);
         }
 
         var storedAt = _time.GetUtcNow();
