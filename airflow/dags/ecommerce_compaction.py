@@ -10,9 +10,10 @@ Daily at 02:00 UTC: compacts **yesterday's** partition of the warehouse, then ch
    that partition may still be in BigQuery's streaming buffer (DML cannot touch rows streamed in the last ~30–90
    minutes); two hours after midnight that is rare, and the task's retries (30 minutes apart) wait it out.
 2. `retention_check` runs `pipeline retention --days 7`: on BigQuery it verifies that both tables expire
-   partitions after 7 days and fails the task when they do not (fix it with `pipeline retention --days 7 --apply`);
-   on DuckDB it deletes the days older than the window. It runs after `compact` even when compaction failed
-   (`trigger_rule="all_done"`): retention does not depend on it, and the run still ends failed.
+   each day's partition 7 days after that UTC day ends (today and the 7 days before are kept) and fails the task
+   when they do not (fix it with `pipeline retention --days 7 --apply`); on DuckDB it deletes the days older than
+   the window. It runs after `compact` even when compaction failed (`trigger_rule="all_done"`): retention does not
+   depend on it, and the run still ends failed.
 
 **Which day is "yesterday".** The date is `macros.ds_add(data_interval_end | ds, -1)`, the day before the run's
 data-interval end, which is the same on Airflow 2 and 3. On Airflow 2 a cron schedule uses

@@ -21,7 +21,7 @@ public static class BigQueryServiceCollectionExtensions
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { MaxConnectionsPerServer = 64 });
         services.AddSingleton(sp => new BigQueryClient(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName), clientOptions,
-            clientOptions.Endpoint is null ? new LazyApplicationDefaultTokenSource() : null));
+            clientOptions.SendsCredentials ? new LazyApplicationDefaultTokenSource() : null));
         services.AddSingleton(sp => new BigQuerySink(sp.GetRequiredService<BigQueryClient>(), sinkOptions));
         return services;
     }

@@ -49,7 +49,7 @@ public sealed class BigQuerySink : ITransactionSink
     }
 
     /// <summary>
-    /// Builds the client (ADC, or no credentials with an endpoint override), checks or creates both tables, and
+    /// Builds the client (ADC, unless <see cref="BigQueryClientOptions.Credentials"/> says none), checks or creates both tables, and
     /// returns a ready sink: a sink that cannot make progress (auth refused, dataset missing) fails here, loudly.
     /// </summary>
     public static async Task<BigQuerySink> CreateAsync(BigQuerySinkOptions options, BigQueryClientOptions clientOptions,

@@ -110,8 +110,12 @@ public static class BigQueryTables
     {
         ArgumentNullException.ThrowIfNull(table);
         var fields = table.Schema?.Fields ?? [];
+        var days = long.Parse(table.TimePartitioning!.ExpirationMs!, CultureInfo.InvariantCulture) / 86_400_000;
         var sql = new StringBuilder();
-        sql.Append(CultureInfo.InvariantCulture, $"CREATE TABLE IF NOT EXISTS `{qualifiedName}`\n(\n");
+        sql.Append(CultureInfo.InvariantCulture, $"-- A day's partition expires {days} days after that UTC day ends, so today and the {days} days before it\n")
+            .Append("-- are kept: BigQuery counts from the partition boundary, and a DAY partition with a 6-hour expiration\n")
+            .Append("-- expires at 06:00 UTC the following day (cloud.google.com/bigquery/docs/managing-partitioned-tables).\n")
+            .Append(CultureInfo.InvariantCulture, $"CREATE TABLE IF NOT EXISTS `{qualifiedName}`\n(\n");
         for (var i = 0; i < fields.Count; i++)
         {
             var f = fields[i];
@@ -122,7 +126,6 @@ public static class BigQueryTables
                 .Append(i < fields.Count - 1 ? ",\n" : "\n");
         }
 
-        var days = long.Parse(table.TimePartitioning!.ExpirationMs!, CultureInfo.InvariantCulture) / 86_400_000;
         sql.Append(CultureInfo.InvariantCulture, $")\nPARTITION BY DATE({table.TimePartitioning.Field})\n")
             .Append(CultureInfo.InvariantCulture, $"CLUSTER BY {string.Join(", ", table.Clustering?.Fields ?? [])}\n")
             .Append(CultureInfo.InvariantCulture, $"OPTIONS(partition_expiration_days={days}, require_partition_filter={(table.RequirePartitionFilter == true ? "TRUE" : "FALSE")});\n");

@@ -88,8 +88,12 @@ public static class PipelineFactory
         timeout.CancelAfter(StartupCheckTimeout);
         try
         {
-            // With an endpoint (emulator, stand-in) no credentials are used; otherwise Application Default Credentials.
-            return await BigQuerySink.CreateAsync(sinkOptions, new BigQueryClientOptions { Endpoint = settings.BigQueryEndpoint, Observer = observer },
+            // Application Default Credentials, unless BigQuery__Credentials or an endpoint override (auto) say none.
+            var clientOptions = new BigQueryClientOptions
+            {
+                Endpoint = settings.BigQueryEndpoint, Credentials = settings.BigQueryCredentials, Observer = observer,
+            };
+            return await BigQuerySink.CreateAsync(sinkOptions, clientOptions,
                 timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)

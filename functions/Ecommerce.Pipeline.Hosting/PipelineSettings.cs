@@ -1,4 +1,5 @@
 using System.Globalization;
+using Ecommerce.Pipeline.BigQuery.Rest;
 using Ecommerce.Pipeline.Core.Configuration;
 using Ecommerce.Pipeline.Kafka;
 using Microsoft.Extensions.Configuration;
@@ -36,8 +37,11 @@ public sealed record PipelineSettings(
     /// <summary><c>BigQuery__TableId</c>; default <c>transactions</c>.</summary>
     public string? BigQueryTableId { get; init; }
 
-    /// <summary><c>BigQuery__Endpoint</c>: an emulator or stand-in; when set, no credentials are used.</summary>
+    /// <summary><c>BigQuery__Endpoint</c>: an emulator, stand-in or proxy instead of the real service.</summary>
     public Uri? BigQueryEndpoint { get; init; }
+
+    /// <summary><c>BigQuery__Credentials</c>; see <see cref="WarehouseSettings.BigQueryCredentials"/>.</summary>
+    public BigQueryCredentialMode BigQueryCredentials { get; init; }
 
     /// <summary>
     /// How every Kafka client of the host authenticates (<c>KafkaSaslMechanism</c>, <c>KafkaSaslUsername</c>,
@@ -84,6 +88,7 @@ public sealed record PipelineSettings(
             BigQueryDatasetId = warehouse.BigQueryDatasetId,
             BigQueryTableId = warehouse.BigQueryTableId,
             BigQueryEndpoint = warehouse.BigQueryEndpoint,
+            BigQueryCredentials = warehouse.BigQueryCredentials,
             KafkaSecurity = kafka.KafkaSecurity,
         };
     }

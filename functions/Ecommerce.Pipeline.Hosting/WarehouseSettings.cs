@@ -1,3 +1,4 @@
+using Ecommerce.Pipeline.BigQuery.Rest;
 using Ecommerce.Pipeline.Core.Configuration;
 using Ecommerce.Pipeline.Core.Schema;
 using Microsoft.Extensions.Configuration;
@@ -20,8 +21,14 @@ public sealed record WarehouseSettings(SinkKind Sink, string DuckDbPath)
     /// <summary><c>BigQuery__TableId</c>; default <c>transactions</c>.</summary>
     public string? BigQueryTableId { get; init; }
 
-    /// <summary><c>BigQuery__Endpoint</c>: an emulator or stand-in; when set, no credentials are used.</summary>
+    /// <summary><c>BigQuery__Endpoint</c>: an emulator, stand-in or proxy instead of the real service.</summary>
     public Uri? BigQueryEndpoint { get; init; }
+
+    /// <summary>
+    /// <c>BigQuery__Credentials</c>: <c>auto</c> (default; Application Default Credentials unless
+    /// <see cref="BigQueryEndpoint"/> is set), <c>adc</c> or <c>none</c>.
+    /// </summary>
+    public BigQueryCredentialMode BigQueryCredentials { get; init; }
 
     /// <summary>The transactions table in BigQuery: <see cref="BigQueryTableId"/> or the schema's name.</summary>
     public string BigQueryTable => BigQueryTableId ?? PipelineSchema.TransactionsTable;
@@ -51,6 +58,15 @@ public sealed record WarehouseSettings(SinkKind Sink, string DuckDbPath)
                 $"Setting '{SettingNames.BigQueryEndpoint}' must be an http(s) URL, not '{endpointText}'.");
         }
 
+        var credentialsText = SettingReader.Read(configuration, SettingNames.BigQueryCredentials);
+        var credentials = BigQueryCredentialMode.Auto;
+        if (credentialsText is not null && !BigQueryCredentialModes.TryParse(credentialsText, out credentials))
+        {
+            throw new InvalidOperationException(
+                $"Setting '{SettingNames.BigQueryCredentials}' must be '{BigQueryCredentialModes.AutoName}', " +
+                $"'{BigQueryCredentialModes.ApplicationDefaultName}' or '{BigQueryCredentialModes.NoneName}', not '{credentialsText}'.");
+        }
+
         var project = SettingReader.Read(configuration, SettingNames.BigQueryProjectId);
         var dataset = SettingReader.Read(configuration, SettingNames.BigQueryDatasetId);
         if (sink == SinkKind.BigQuery && (project is null || dataset is null))
@@ -66,6 +82,7 @@ public sealed record WarehouseSettings(SinkKind Sink, string DuckDbPath)
             BigQueryDatasetId = dataset,
             BigQueryTableId = SettingReader.Read(configuration, SettingNames.BigQueryTableId),
             BigQueryEndpoint = endpoint,
+            BigQueryCredentials = credentials,
         };
     }
 

@@ -1,3 +1,6 @@
+-- A day's partition expires 7 days after that UTC day ends, so today and the 7 days before it
+-- are kept: BigQuery counts from the partition boundary, and a DAY partition with a 6-hour expiration
+-- expires at 06:00 UTC the following day (cloud.google.com/bigquery/docs/managing-partitioned-tables).
 CREATE TABLE IF NOT EXISTS `${PROJECT_ID}.${DATASET_ID}.transactions`
 (
   transaction_id STRING NOT NULL OPTIONS(description="Trimmed transaction id; unique."),

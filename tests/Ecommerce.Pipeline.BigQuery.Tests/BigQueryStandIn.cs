@@ -154,6 +154,12 @@ internal sealed partial class BigQueryStandIn : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext ctx)
     {
+        if (ctx.Request.Path == TokenPath && ctx.Request.Method == "POST")
+        {
+            await HandleTokenRequestAsync(ctx);
+            return;
+        }
+
         using var body = new MemoryStream();
         await ctx.Request.Body.CopyToAsync(body);
         var path = ctx.Request.Path.Value ?? "";

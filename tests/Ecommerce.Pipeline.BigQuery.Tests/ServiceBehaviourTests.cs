@@ -190,6 +190,32 @@ public sealed class ServiceBehaviourTests : StandInTests
     }
 
     [Fact]
+    public async Task Writes_side_by_side_that_meet_the_same_expired_token_share_one_refresh()
+    {
+        var tokens = new SequenceTokens();
+        var valid = new HashSet<string> { "token-1" };
+        StandIn.AcceptToken = t => { lock (valid) { return t is not null && valid.Contains(t); } };
+        await using var sink = await CredentialSinkAsync(tokens, new RecordingObserver());
+        lock (valid)
+        {
+            valid.Clear();
+            valid.Add("token-2");
+        }
+
+        // The refresh waits until all four writes have sent token-1 (bounded), so all four meet the expired token.
+        tokens.HoldRefreshUntilHandedOut(tokens.HandedOut + 4);
+
+        var rows = TestData.Rows(8);
+        var results = await Task.WhenAll(Enumerable.Range(0, 4)
+            .Select(i => sink.WriteRowsAsync(rows.Skip(2 * i).Take(2).ToList(), CancellationToken.None)));
+
+        Assert.All(results, r => Assert.Equal(2, r.Inserted));
+        Assert.Equal(1, tokens.Refreshes);
+        Assert.Equal(8, StandIn.Rows["ds.transactions"].Count);
+        Assert.Equal(4, StandIn.InsertAlls.Count(r => r.Authorization == "Bearer token-1"));
+    }
+
+    [Fact]
     public async Task A_401_that_outlives_one_refresh_stops_the_processor()
     {
         var tokens = new SequenceTokens();
@@ -353,17 +379,37 @@ public sealed class ServiceBehaviourTests : StandInTests
     /// <summary>Hands out token-1, then a new token after each refresh.</summary>
     private sealed class SequenceTokens : IAccessTokenSource
     {
+        private readonly TaskCompletionSource _handedOut = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _refreshes;
+        private int _handOuts;
+        private int _holdUntil;
 
         public int Refreshes => Volatile.Read(ref _refreshes);
 
-        public Task<string> GetAccessTokenAsync(CancellationToken cancellationToken) =>
-            Task.FromResult("token-" + (Refreshes + 1).ToString(CultureInfo.InvariantCulture));
+        public int HandedOut => Volatile.Read(ref _handOuts);
 
-        public Task RefreshAsync(CancellationToken cancellationToken)
+        /// <summary>Refreshes wait (at most 10 s) until this many tokens were handed out in all.</summary>
+        public void HoldRefreshUntilHandedOut(int count) => _holdUntil = count;
+
+        public Task<string> GetAccessTokenAsync(CancellationToken cancellationToken)
         {
+            var token = "token-" + (Refreshes + 1).ToString(CultureInfo.InvariantCulture);
+            if (Interlocked.Increment(ref _handOuts) >= _holdUntil)
+            {
+                _handedOut.TrySetResult();
+            }
+
+            return Task.FromResult(token);
+        }
+
+        public async Task RefreshAsync(CancellationToken cancellationToken)
+        {
+            if (_holdUntil > 0)
+            {
+                await _handedOut.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ContinueWith(static _ => { }, TaskScheduler.Default);
+            }
+
             Interlocked.Increment(ref _refreshes);
-            return Task.CompletedTask;
         }
     }
 }

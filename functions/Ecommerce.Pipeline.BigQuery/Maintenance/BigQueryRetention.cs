@@ -17,9 +17,11 @@ public sealed record RetentionCheck(string Table, long? ExpirationMs, long Expec
 /// <c>pipeline retention</c> on BigQuery: partitions are deleted by BigQuery itself (partition expiration), so this
 /// verifies <c>timePartitioning.expirationMs</c> of each table against the window and, when asked, sets it with
 /// <c>tables.patch</c> (sending type and field unchanged; only the expiration changes). The expiration counts from
-/// the partition's boundary, the end of its UTC day
-/// (https://cloud.google.com/bigquery/docs/managing-partitioned-tables#partition-expiration), so N days keep today
-/// and the N days before it.
+/// the partition's boundary, the end of its UTC day: "with daily partitioning, the partition boundary is at midnight
+/// (00:00:00 UTC). If the table's partition expiration is 6 hours, then each partition expires at 06:00:00 UTC the
+/// following day" (https://cloud.google.com/bigquery/docs/managing-partitioned-tables#partition-expiration). The API
+/// reference's shorter "partition time plus this value" (TimePartitioning.expirationMs) does not say which boundary;
+/// the worked example does. So N days keep today and the N days before it.
 /// </summary>
 public sealed class BigQueryRetention(BigQueryClient client, string projectId, string datasetId)
 {

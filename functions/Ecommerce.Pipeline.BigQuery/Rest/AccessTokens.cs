@@ -52,8 +52,7 @@ public sealed class GoogleAccessTokenSource : IAccessTokenSource
         }
         catch (TokenResponseException ex)
         {
-            // Not transient (no HTTP status of BigQuery's): the request fails at once, as a refusal should.
-            throw new BigQueryException(ex.Message, ex);
+            throw Refused(ex);
         }
     }
 
@@ -76,8 +75,31 @@ public sealed class GoogleAccessTokenSource : IAccessTokenSource
         }
         catch (TokenResponseException ex)
         {
-            throw new BigQueryException(ex.Message, ex);
+            throw Refused(ex);
         }
+    }
+
+    /// <summary>
+    /// The token service's answer in the client's terms. A 4xx is a refusal of the credentials themselves (RFC 6749,
+    /// section 5.2: <c>invalid_grant</c>, <c>invalid_client</c>, …; Google answers a deleted or rotated service-account
+    /// key with 400 <c>invalid_grant</c> "Invalid JWT Signature.", e.g. googleapis/google-cloud-python#10004): no retry
+    /// fixes that, so it is reported as a 401, which stops the sink. Anything else (a 5xx, no answer) has no status
+    /// and fails only this attempt of the batch.
+    /// </summary>
+    private BigQueryException Refused(TokenResponseException ex)
+    {
+        var service = (_credential.UnderlyingCredential as ServiceCredential)?.TokenServerUrl;
+        var what = $"{ex.Error?.Error}{(string.IsNullOrEmpty(ex.Error?.ErrorDescription) ? "" : $" ({ex.Error.ErrorDescription})")}";
+        var status = (int?)ex.StatusCode;
+        if (status is >= 400 and < 500)
+        {
+            return new BigQueryException(System.Net.HttpStatusCode.Unauthorized, ex.Error?.Error,
+                $"BigQuery credentials refused by the token service{(service is null ? "" : " " + service)}: HTTP {status} {what}; " +
+                "a revoked, deleted or disabled service-account key (or identity) looks like this", ex);
+        }
+
+        return new BigQueryException(
+            $"the token service{(service is null ? "" : " " + service)} did not issue a token: {(status is null ? "" : $"HTTP {status} ")}{what}", ex);
     }
 }
 

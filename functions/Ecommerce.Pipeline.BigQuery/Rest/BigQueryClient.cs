@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Polly;
@@ -22,6 +23,7 @@ public sealed class BigQueryClient : IDisposable
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
     private readonly IAccessTokenSource? _tokens;
+    private readonly TokenRefreshGate? _refresh;
     private readonly Uri _root;
     private readonly ResiliencePipeline _pipeline;
     private readonly IBigQueryObserver _observer;
@@ -38,6 +40,7 @@ public sealed class BigQueryClient : IDisposable
         _http = http;
         _ownsHttp = ownsHttp;
         _tokens = tokens;
+        _refresh = tokens is null ? null : new TokenRefreshGate(tokens);
         var root = (options.Endpoint ?? BigQueryClientOptions.DefaultEndpoint).ToString();
         _root = new Uri((root.EndsWith('/') ? root : root + "/") + "bigquery/v2/");
         _observer = options.Observer;
@@ -46,13 +49,13 @@ public sealed class BigQueryClient : IDisposable
     }
 
     /// <summary>
-    /// A client with its own connection pool. With <see cref="BigQueryClientOptions.Endpoint"/> no credentials are
-    /// used; otherwise Application Default Credentials with the BigQuery scope.
+    /// A client with its own connection pool: Application Default Credentials with the BigQuery scope when
+    /// <see cref="BigQueryClientOptions.SendsCredentials"/>, else none.
     /// </summary>
     public static async Task<BigQueryClient> CreateAsync(BigQueryClientOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var tokens = options.Endpoint is null
+        var tokens = options.SendsCredentials
             ? await GoogleAccessTokenSource.FromApplicationDefaultAsync(cancellationToken).ConfigureAwait(false)
             : null;
 #pragma warning disable CA2000 // Owned by the client, disposed with it.
@@ -159,24 +162,27 @@ public sealed class BigQueryClient : IDisposable
         JsonTypeInfo<T> responseType, CancellationToken cancellationToken)
     {
         var uri = new Uri(_root, path);
+        // The bearer token of the last attempt, so that a 401 refreshes exactly the token it refused.
+        var sent = new StrongBox<string?>();
         try
         {
-            return await _pipeline.ExecuteAsync(ct => AttemptAsync(method, uri, body, responseType, ct), cancellationToken)
+            return await _pipeline.ExecuteAsync(ct => AttemptAsync(method, uri, body, responseType, sent, ct), cancellationToken)
                 .ConfigureAwait(false);
         }
-        catch (BigQueryException ex) when (ex.Status == HttpStatusCode.Unauthorized && _tokens is not null)
+        catch (BigQueryException ex) when (ex.Status == HttpStatusCode.Unauthorized && sent.Value is { } rejected && _refresh is not null)
         {
             // 401: the token expired early or was revoked. One fresh token and one more send; a second 401 (or a 403)
-            // is a refusal that no retry fixes, and the sink stops on it.
+            // is a refusal that no retry fixes, and the sink stops on it. So does a token service that refuses the
+            // credentials themselves (a revoked key): GoogleAccessTokenSource reports that as a 401 too.
             _observer.Notice($"BigQuery refused the access token ({ex.Message}); refreshing it once and sending again.");
-            await _tokens.RefreshAsync(cancellationToken).ConfigureAwait(false);
-            return await _pipeline.ExecuteAsync(ct => AttemptAsync(method, uri, body, responseType, ct), cancellationToken)
+            await _refresh.RefreshAsync(rejected, cancellationToken).ConfigureAwait(false);
+            return await _pipeline.ExecuteAsync(ct => AttemptAsync(method, uri, body, responseType, sent, ct), cancellationToken)
                 .ConfigureAwait(false);
         }
     }
 
     private async ValueTask<T> AttemptAsync<T>(HttpMethod method, Uri uri, ReadOnlyMemory<byte>? body,
-        JsonTypeInfo<T> responseType, CancellationToken ct)
+        JsonTypeInfo<T> responseType, StrongBox<string?> sent, CancellationToken ct)
     {
         // A request message is single-use: build one per attempt.
         using var request = new HttpRequestMessage(method, uri);
@@ -186,10 +192,12 @@ public sealed class BigQueryClient : IDisposable
             request.Content.Headers.ContentType = JsonMediaType;
         }
 
+        sent.Value = null;
         if (_tokens is not null)
         {
             var token = await _tokens.GetAccessTokenAsync(ct).ConfigureAwait(false);
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            sent.Value = token;
         }
 
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct)

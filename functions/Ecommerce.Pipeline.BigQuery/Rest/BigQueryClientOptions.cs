@@ -6,8 +6,17 @@ public sealed class BigQueryClientOptions
     /// <summary>The production root (discovery <c>rootUrl</c>).</summary>
     public static Uri DefaultEndpoint { get; } = new("https://bigquery.googleapis.com/");
 
-    /// <summary>An emulator or stand-in root; when set, no credentials are used.</summary>
+    /// <summary>An emulator, stand-in or proxy root; whether credentials go there too is <see cref="Credentials"/>'s.</summary>
     public Uri? Endpoint { get; init; }
+
+    /// <summary>
+    /// Credentials to send: by default Application Default Credentials against the real service and none against an
+    /// <see cref="Endpoint"/> override.
+    /// </summary>
+    public BigQueryCredentialMode Credentials { get; init; } = BigQueryCredentialMode.Auto;
+
+    /// <summary>Whether requests carry a bearer token from Application Default Credentials.</summary>
+    public bool SendsCredentials => Credentials.SendsCredentials(Endpoint);
 
     /// <summary>Transient failures (5xx, backendError, internalError, network): attempts after the first.</summary>
     public int MaxRetries { get; init; } = 8;

@@ -19,6 +19,13 @@ public sealed class BigQueryException : Exception
         Reason = reason;
     }
 
+    public BigQueryException(HttpStatusCode status, string? reason, string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Status = status;
+        Reason = reason;
+    }
+
     public BigQueryException()
     {
     }

@@ -86,16 +86,18 @@ internal sealed class BigQueryOptions
     public Option<string?> Project { get; } = new("--bigquery-project") { Description = $"BigQuery project id (default: ${SettingNames.BigQueryProjectId})" };
     public Option<string?> Dataset { get; } = new("--bigquery-dataset") { Description = $"BigQuery dataset id (default: ${SettingNames.BigQueryDatasetId})" };
     public Option<string?> Table { get; } = new("--bigquery-table") { Description = $"BigQuery table id (default: ${SettingNames.BigQueryTableId}, else transactions)" };
-    public Option<string?> Endpoint { get; } = new("--bigquery-endpoint") { Description = $"BigQuery endpoint override (emulator); no credentials are used (default: ${SettingNames.BigQueryEndpoint})" };
+    public Option<string?> Endpoint { get; } = new("--bigquery-endpoint") { Description = $"BigQuery endpoint override (emulator, proxy); no credentials are sent there unless --bigquery-credentials adc (default: ${SettingNames.BigQueryEndpoint})" };
+    public Option<string?> Credentials { get; } = new("--bigquery-credentials") { Description = $"auto (Application Default Credentials unless an endpoint override is given), adc or none (default: ${SettingNames.BigQueryCredentials}, else auto)" };
 
     public static BigQueryOptions Create() => new();
 
-    /// <summary>Binds the four options to the <c>BigQuery__*</c> settings.</summary>
+    /// <summary>Binds the five options to the <c>BigQuery__*</c> settings.</summary>
     public void AddTo(SettingOptions settings) => settings
         .Add(Project, SettingNames.BigQueryProjectId)
         .Add(Dataset, SettingNames.BigQueryDatasetId)
         .Add(Table, SettingNames.BigQueryTableId)
-        .Add(Endpoint, SettingNames.BigQueryEndpoint);
+        .Add(Endpoint, SettingNames.BigQueryEndpoint)
+        .Add(Credentials, SettingNames.BigQueryCredentials);
 
     public void AddTo(Command command)
     {
@@ -103,5 +105,6 @@ internal sealed class BigQueryOptions
         command.Options.Add(Dataset);
         command.Options.Add(Table);
         command.Options.Add(Endpoint);
+        command.Options.Add(Credentials);
     }
 }

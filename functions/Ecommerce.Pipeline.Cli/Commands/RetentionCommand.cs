@@ -9,8 +9,9 @@ using Ecommerce.Pipeline.DuckDb.Maintenance;
 namespace Ecommerce.Pipeline.Cli.Commands;
 
 /// <summary>
-/// <c>pipeline retention [--days 7]</c>: the rolling window keeps today and the days−1 days before (UTC), as BigQuery's
-/// partition expiration does. DuckDB: deletes older rows. BigQuery: checks each table's partition expiration, and
+/// <c>pipeline retention [--days 7]</c>: the rolling window keeps today and the <c>days</c> days before (UTC), as
+/// BigQuery's partition expiration does (a day's partition expires that many days after the day ends; see
+/// <c>PartitionExpiry</c>). DuckDB: deletes older rows. BigQuery: checks each table's partition expiration, and
 /// with --apply sets it (tables.patch); a difference without --apply exits 1.
 /// </summary>
 internal static class RetentionCommand

@@ -1,15 +1,17 @@
+using Ecommerce.Pipeline.BigQuery.Rest;
 using Ecommerce.Pipeline.Hosting;
 
 namespace Ecommerce.Pipeline.Cli.Hosting;
 
 /// <summary>Where <c>compact</c> and <c>retention</c> work in BigQuery.</summary>
-internal sealed record BigQueryTarget(string Project, string Dataset, string Table, Uri? Endpoint)
+internal sealed record BigQueryTarget(string Project, string Dataset, string Table, Uri? Endpoint,
+    BigQueryCredentialMode Credentials)
 {
     /// <summary>From settings read with <c>Sink=bigquery</c>, which guarantees project and dataset.</summary>
     public static BigQueryTarget From(WarehouseSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         return new BigQueryTarget(settings.BigQueryProjectId!, settings.BigQueryDatasetId!, settings.BigQueryTable,
-            settings.BigQueryEndpoint);
+            settings.BigQueryEndpoint, settings.BigQueryCredentials);
     }
 }

@@ -11,8 +11,9 @@ internal static class MaintenanceBigQuery
     {
         try
         {
-            // With an endpoint (emulator, stand-in) no credentials; otherwise ADC, e.g. Workload Identity on GKE.
-            using var client = await BigQueryClient.CreateAsync(new BigQueryClientOptions { Endpoint = target.Endpoint }, cancellationToken);
+            // ADC (e.g. Workload Identity on GKE) unless BigQuery__Credentials or an endpoint override (auto) say none.
+            var options = new BigQueryClientOptions { Endpoint = target.Endpoint, Credentials = target.Credentials };
+            using var client = await BigQueryClient.CreateAsync(options, cancellationToken);
             return await action(client);
         }
         catch (MaintenanceRefusedException ex)

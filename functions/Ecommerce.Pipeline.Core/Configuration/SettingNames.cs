@@ -16,6 +16,7 @@ public static class SettingNames
     public const string BigQueryDatasetId = "BigQuery__DatasetId";
     public const string BigQueryTableId = "BigQuery__TableId";
     public const string BigQueryEndpoint = "BigQuery__Endpoint";
+    public const string BigQueryCredentials = "BigQuery__Credentials";
     public const string ApplicationInsightsConnectionString = "APPLICATIONINSIGHTS_CONNECTION_STRING";
 
     // Kafka authentication, with KEDA's values (the TriggerAuthentication reads the same Secret keys):
@@ -28,7 +29,7 @@ public static class SettingNames
     public static IReadOnlyList<string> All { get; } =
     [
         KafkaBrokerList, TransactionsTopic, DeadLetterTopic, ConsumerGroup, Sink, DuckDbPath, BigQueryProjectId,
-        BigQueryDatasetId, BigQueryTableId, BigQueryEndpoint, ApplicationInsightsConnectionString,
+        BigQueryDatasetId, BigQueryTableId, BigQueryEndpoint, BigQueryCredentials, ApplicationInsightsConnectionString,
         KafkaSaslMechanism, KafkaSaslUsername, KafkaSaslPassword, KafkaTls,
     ];
 }

@@ -16,7 +16,7 @@ public sealed record DuckDbRetentionResult(int Days, DateOnly KeepFrom, bool Dry
 /// <summary>
 /// <c>pipeline retention</c> on DuckDB: deletes the days older than the window, as BigQuery's partition expiration
 /// does for the same tables. BigQuery counts a partition's expiration from its boundary, the end of its UTC day
-/// (https://cloud.google.com/bigquery/docs/managing-partitioned-tables#partition-expiration), so with N days a day's
+/// (<see cref="PartitionExpiry"/>), so with N days a day's
 /// partition goes N days after that day ended and BigQuery keeps today and the N days before it; this keeps the same
 /// days (transactions by event_date, dead letters by the UTC day of failed_at, their BigQuery partition columns).
 /// </summary>
@@ -26,7 +26,8 @@ public static class DuckDbRetention
     public static DateOnly KeepFrom(DateOnly today, int days)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(days, 1);
-        return today.AddDays(-days);
+        // Any instant of today gives the same day for a whole number of days; its first is as good as any.
+        return PartitionExpiry.OldestKept(new DateTimeOffset(today.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), TimeSpan.FromDays(days));
     }
 
     /// <param name="path">The warehouse file. A missing file means no rows: nothing is created.</param>

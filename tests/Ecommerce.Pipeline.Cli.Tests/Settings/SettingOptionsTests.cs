@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Ecommerce.Pipeline.BigQuery.Rest;
 using Ecommerce.Pipeline.Cli.Commands;
 using Ecommerce.Pipeline.Cli.Hosting;
 using Ecommerce.Pipeline.Core.Configuration;
@@ -75,6 +76,33 @@ public sealed class SettingOptionsTests
         Assert.Equal("Setting 'BigQuery__Endpoint' must be an http(s) URL, not 'ftp://emulator'.", fromApp.Message);
         Assert.Equal("--bigquery-endpoint must be an http(s) URL, not 'ftp://emulator'.", fromOption.Message);
         Assert.Equal(fromOption.Message, fromEnvironment.Message);
+    }
+
+    [Fact]
+    public void BigQuery_credentials_default_to_auto_and_take_adc_or_none_in_any_case()
+    {
+        var byDefault = Read(["--bootstrap-servers", "b:1"]);
+        var fromEnvironment = Read(["--bootstrap-servers", "b:1"], (SettingNames.BigQueryCredentials, " ADC "));
+        var fromOption = Read(["--bootstrap-servers", "b:1", "--bigquery-credentials", "none"], (SettingNames.BigQueryCredentials, "adc"));
+        var bad = Assert.Throws<UsageException>(() => Read(["--bootstrap-servers", "b:1", "--bigquery-credentials", "gcloud"]));
+
+        Assert.Equal((BigQueryCredentialMode.Auto, BigQueryCredentialMode.ApplicationDefault, BigQueryCredentialMode.None),
+            (byDefault.BigQueryCredentials, fromEnvironment.BigQueryCredentials, fromOption.BigQueryCredentials));
+        Assert.Equal("--bigquery-credentials must be 'auto', 'adc' or 'none', not 'gcloud'.", bad.Message);
+    }
+
+    [Theory]
+    [InlineData(BigQueryCredentialMode.Auto, null, true)]
+    [InlineData(BigQueryCredentialMode.Auto, "http://127.0.0.1:9050/", false)]
+    [InlineData(BigQueryCredentialMode.ApplicationDefault, "http://127.0.0.1:9050/", true)]
+    [InlineData(BigQueryCredentialMode.ApplicationDefault, null, true)]
+    [InlineData(BigQueryCredentialMode.None, null, false)]
+    public void Credentials_go_to_the_real_service_by_default_and_to_an_endpoint_override_only_when_asked(
+        BigQueryCredentialMode mode, string? endpoint, bool sends)
+    {
+        var options = new BigQueryClientOptions { Credentials = mode, Endpoint = endpoint is null ? null : new Uri(endpoint) };
+
+        Assert.Equal(sends, options.SendsCredentials);
     }
 
     [Fact]
