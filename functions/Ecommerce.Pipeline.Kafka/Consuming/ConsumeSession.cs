@@ -600,6 +600,7 @@ internal sealed class ConsumeSession : IDisposable
         WaitForOutstanding();
         CommitNow(consumer);
         Forget(revoked);
+        ResumeLeaving(consumer, partitions);
         StreamProcessorLog.Revoked(_logger, revoked, dropped);
     }
 
@@ -611,7 +612,23 @@ internal sealed class ConsumeSession : IDisposable
         var dropped = DropUnsent(lost.Contains);
         Forget(lost);
         _orphaned.UnionWith(lost);
+        ResumeLeaving(consumer, partitions);
         StreamProcessorLog.Lost(_logger, lost, dropped);
+    }
+
+    /// <summary>
+    /// Resumes partitions this member paused (back-pressure) before they leave its assignment. librdkafka keeps an
+    /// application's pause on a partition across its unassignment and a later assignment (librdkafka#1849,
+    /// confluent-kafka-go#193), while the loop's resume only reaches the partitions assigned at that moment: a
+    /// partition lost or revoked while paused would come back paused for good, and nothing would be read from it.
+    /// If the loop is still paused when partitions arrive, it pauses them again (<see cref="Loop"/>).
+    /// </summary>
+    private void ResumeLeaving(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> partitions)
+    {
+        if (_paused && partitions.Count > 0)
+        {
+            TryKafka(() => consumer.Resume(partitions.Select(p => p.TopicPartition)));
+        }
     }
 
     private void Forget(HashSet<int> partitions)
