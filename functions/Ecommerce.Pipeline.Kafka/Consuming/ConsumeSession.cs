@@ -552,8 +552,9 @@ internal sealed class ConsumeSession : IDisposable
     private void CommitFailed(string reason)
     {
         // The offsets stay in the store and in the ledger's Uncommitted: the next auto-commit sends them again
-        // (librdkafka commits a partition whose stored offset is ahead of its committed one), or, at a revoke or
-        // shutdown, the synchronous commit does; newer offsets replace them.
+        // (librdkafka includes a partition in a commit while its stored position is ahead of its committed one:
+        // rd_kafka_topic_partition_list_set_offsets, confluentinc/librdkafka src/rdkafka_partition.c), or, at a
+        // revoke or shutdown, the synchronous commit does; newer offsets replace them.
         Interlocked.Increment(ref _counters._commitFailures);
         _faults.CommitFailed(reason);
     }
