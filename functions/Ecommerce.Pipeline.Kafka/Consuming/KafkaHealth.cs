@@ -19,7 +19,7 @@ internal sealed class KafkaHealth(string topic)
     private long _lastContact = Stopwatch.GetTimestamp();
     private long _lastFetched = Stopwatch.GetTimestamp();
     private long _earliestLeaderless; // 0: every owned partition has a reachable leader
-    private long _stalledSince; // 0: caught up, or paused on purpose
+    private long _lagging; // 1: this member's partitions had lag at the last statistics, and fetching is not paused
 
     /// <summary>Brokers (<c>host:port</c>) connected at the last statistics.</summary>
     public IReadOnlySet<string> Up { get; private set; } = new HashSet<string>(StringComparer.Ordinal);
@@ -30,8 +30,11 @@ internal sealed class KafkaHealth(string topic)
     /// <summary>Since when (a <see cref="Stopwatch"/> timestamp) one of this member's partitions has had no reachable leader; 0 when all have one.</summary>
     public long LeaderlessSince => Interlocked.Read(ref _earliestLeaderless);
 
-    /// <summary>Since when (the last record fetched) fetching has made no progress while this member's partitions have lag; 0 when caught up.</summary>
-    public long StalledSince => Interlocked.Read(ref _stalledSince);
+    /// <summary>
+    /// Since when fetching has made no progress while this member's partitions have lag: the last record fetched,
+    /// read live, so it stays current between statistics; 0 when caught up.
+    /// </summary>
+    public long StalledSince => Interlocked.Read(ref _lagging) != 0 ? Interlocked.Read(ref _lastFetched) : 0;
 
     /// <summary>This member's partitions with lag at the last statistics: leader, fetch state, lag (for the fault summary).</summary>
     public string Behind { get; private set; } = string.Empty;
@@ -135,6 +138,6 @@ internal sealed class KafkaHealth(string topic)
 
         Behind = behind is null ? string.Empty : string.Join(", ", behind);
         Interlocked.Exchange(ref _earliestLeaderless, earliest);
-        Interlocked.Exchange(ref _stalledSince, lagging && !paused ? Interlocked.Read(ref _lastFetched) : 0);
+        Interlocked.Exchange(ref _lagging, lagging && !paused ? 1 : 0);
     }
 }
