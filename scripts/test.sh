@@ -5,7 +5,6 @@
 #        ./scripts/test.sh --fast     only the .NET tests that start no broker, child process or browser (those not
 #                                     in Category=Integration); not the promtool rule tests nor the Airflow DAG
 #                                     tests, which run external programs (promtool, the built `pipeline`).
-# Neither runs the tests in Category=Soak (the seeded random Kafka fault mix; see docs/operations.md).
 # Results are counted from the TRX files the test runs write, not from console text.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,10 +43,9 @@ tail -n 3 "$log"
 
 # A test that stops making progress for 5 minutes is a failure with its name (Blame prints it), not a run that
 # never ends; no dump is written for it.
-# Category=Soak (the seeded random Kafka fault mix) is left out of both: run it on its own, see docs/operations.md.
-filter=(--filter "Category!=Soak")
+filter=()
 if $fast; then
-  filter=(--filter "Category!=Integration&Category!=Soak")
+  filter=(--filter "Category!=Integration")
 fi
 set +e
 dotnet test Functions.sln -c Release --no-build "${filter[@]}" \

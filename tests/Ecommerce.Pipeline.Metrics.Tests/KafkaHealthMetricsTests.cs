@@ -63,8 +63,8 @@ public sealed class KafkaHealthMetricsTests(ITestOutputHelper output)
         var failures = samples[CommitFailures];
 
         // The only broker is down: the time since contact grows past the statistics interval, bounded by the outage.
-        // (seconds_without_leader comes from the consumer's statistics, which stall while a commit waits for the
-        // unreachable coordinator, so it is only checked to be sane here.)
+        // (How seconds_without_leader and seconds_without_fetch_progress grow through an outage is
+        // KafkaOutageGaugesTests' subject; here they are only checked to be sane.)
         await UntilAsync(s => s.GetValueOrDefault(SinceContact) >= 6, $"{SinceContact} >= 6 while the broker is down");
         Assert.True(samples[SinceContact] < 20, Diagnostics()); // the outage (12 s) plus one refresh
         Assert.InRange(samples[WithoutLeader], 0, 20);

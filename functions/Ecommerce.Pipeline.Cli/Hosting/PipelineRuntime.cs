@@ -70,7 +70,7 @@ internal sealed class PipelineRuntime : IAsyncDisposable
     public async Task<StreamProcessorSummary> RunAsync(CancellationToken cancellationToken)
     {
         _lagLoop = RefreshLagAsync(TimeSpan.FromSeconds(2), _lagLoopStop.Token);
-        var health = PublishKafkaHealthAsync(TimeSpan.FromSeconds(2), _lagLoopStop.Token);
+        var health = PublishKafkaHealthAsync(TimeSpan.FromSeconds(1), _lagLoopStop.Token);
         var charting = Charts is { } charts ? SampleAsync(charts, TimeSpan.FromSeconds(1), _lagLoopStop.Token) : Task.CompletedTask;
         try
         {

@@ -40,13 +40,13 @@ internal sealed class ConsumeSession : IDisposable
     private readonly BatchAssembler _assembler;
     private readonly PartitionLedger _ledger = new();
     private readonly HashSet<int> _atEnd = []; // partitions whose last event was end-of-partition (UntilIdle only)
+    private readonly HashSet<int> _orphaned = []; // lost, and no assignment since: still watched by KafkaHealth
     private int _outstanding; // handed to the writer, no completion seen yet
     private bool _paused;
     private bool _assignmentChanged;
     private bool _joined;
     private long _startedAt;
     private long _lastActivity;
-    private long _nextCommitAt;
     private long _blockedSince; // when the ready batch last found the queue full (0: not blocked)
     private Task _handlerTask = Task.CompletedTask;
 
@@ -166,7 +166,7 @@ internal sealed class ConsumeSession : IDisposable
         while (true)
         {
             DrainCompletions();
-            Commit(consumer);
+            Store(consumer);
             _faults.Tick();
             if (_stop.IsCancellationRequested || _handlerTask.IsCompleted)
             {
@@ -264,14 +264,14 @@ internal sealed class ConsumeSession : IDisposable
                 // returned is discarded: commits come from acknowledgements only.
                 TryKafka(() => consumer.Consume(_options.PollInterval));
                 DrainCompletions();
-                TryKafka(() => Commit(consumer));
+                TryKafka(() => Store(consumer));
             }
         }
 
         DrainCompletions();
         if (!abort)
         {
-            TryKafka(() => Commit(consumer, force: true));
+            TryKafka(() => CommitNow(consumer));
         }
 
         try
@@ -443,16 +443,50 @@ internal sealed class ConsumeSession : IDisposable
         }
     }
 
-    private void Commit(IConsumer<byte[]?, byte[]?> consumer, bool force = false)
+    /// <summary>
+    /// Hands acknowledged offsets to librdkafka's offset store; its auto-committer commits them in the background
+    /// every <c>auto.commit.interval.ms</c>. The loop never waits for a broker here: a synchronous commit blocks
+    /// while the group coordinator is unreachable, and with it the statistics, the fault log and a stop.
+    /// </summary>
+    private void Store(IConsumer<byte[]?, byte[]?> consumer)
     {
-        var toCommit = _ledger.ToCommit;
-        if (toCommit.Count == 0 || (!force && Stopwatch.GetTimestamp() < _nextCommitAt))
+        var toStore = _ledger.ToCommit;
+        if (toStore.Count == 0)
         {
             return;
         }
 
-        var offsets = new List<TopicPartitionOffset>(toCommit.Count);
-        foreach (var (partition, next) in toCommit)
+        foreach (var (partition, next) in toStore)
+        {
+            try
+            {
+                consumer.StoreOffset(new TopicPartitionOffset(_topic, new Partition(partition), new Offset(next)));
+            }
+            catch (KafkaException ex)
+            {
+                // Only a partition librdkafka no longer has assigned (_STATE); its revoke or loss is on its way.
+                StreamProcessorLog.ClientError(_logger, ex.Error.Code, ex.Error.Reason);
+            }
+        }
+
+        _ledger.Stored();
+    }
+
+    /// <summary>
+    /// Stores, then commits synchronously what is stored and not known committed: before partitions are let go and
+    /// at shutdown. A failure leaves the offsets pending (the auto-committer retries them while they are owned).
+    /// </summary>
+    private void CommitNow(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        Store(consumer);
+        var pending = _ledger.Uncommitted;
+        if (pending.Count == 0)
+        {
+            return;
+        }
+
+        var offsets = new List<TopicPartitionOffset>(pending.Count);
+        foreach (var (partition, next) in pending)
         {
             offsets.Add(new TopicPartitionOffset(_topic, new Partition(partition), new Offset(next)));
         }
@@ -460,20 +494,69 @@ internal sealed class ConsumeSession : IDisposable
         try
         {
             consumer.Commit(offsets);
-            _ledger.Committed();
-            _nextCommitAt = 0;
-            Interlocked.Increment(ref _counters._commits);
-            _health.Contact();
-            _faults.CommitSucceeded();
+            foreach (var offset in offsets)
+            {
+                _ledger.Committed(offset.Partition.Value, offset.Offset.Value);
+            }
+
+            CommitSucceeded();
         }
         catch (KafkaException ex) when (!ex.Error.IsFatal)
         {
-            // Kept in the ledger and retried a poll interval later (typically a rebalance is in progress, or the
-            // coordinator moved); re-committing the same offsets is harmless, and newer ones replace them.
-            _nextCommitAt = Stopwatch.GetTimestamp() + Ticks(_options.PollInterval);
-            Interlocked.Increment(ref _counters._commitFailures);
-            _faults.CommitFailed(ex);
+            CommitFailed(ex.Error.Reason);
         }
+    }
+
+    /// <summary>
+    /// The result of a background (auto) commit; Confluent.Kafka runs this inside <c>Consume</c>, on the consume
+    /// thread, and never for <c>Commit</c> calls (IConsumerBuilder.SetOffsetsCommittedHandler, confluent-kafka-dotnet).
+    /// </summary>
+    private void OnCommitted(IConsumer<byte[]?, byte[]?> consumer, CommittedOffsets committed)
+    {
+        if (committed.Error.IsError && committed.Error.Code != ErrorCode.Local_NoOffset)
+        {
+            CommitFailed(committed.Error.Reason);
+            return;
+        }
+
+        string? failed = null;
+        foreach (var offset in committed.Offsets)
+        {
+            if (offset.Error.IsError)
+            {
+                failed ??= $"{offset.TopicPartition}: {offset.Error.Reason}";
+            }
+            else if (offset.Topic == _topic && offset.Offset.Value >= 0)
+            {
+                _ledger.Committed(offset.Partition.Value, offset.Offset.Value);
+            }
+        }
+
+        if (failed is not null)
+        {
+            CommitFailed(failed);
+        }
+        else if (committed.Offsets.Count > 0)
+        {
+            CommitSucceeded();
+        }
+    }
+
+    private void CommitSucceeded()
+    {
+        Interlocked.Increment(ref _counters._commits);
+        _health.Contact();
+        _faults.CommitSucceeded();
+    }
+
+    private void CommitFailed(string reason)
+    {
+        // The offsets stay in the store and in the ledger's Uncommitted: the next auto-commit sends them again
+        // (librdkafka includes a partition in a commit while its stored position is ahead of its committed one:
+        // rd_kafka_topic_partition_list_set_offsets, confluentinc/librdkafka src/rdkafka_partition.c), or, at a
+        // revoke or shutdown, the synchronous commit does; newer offsets replace them.
+        Interlocked.Increment(ref _counters._commitFailures);
+        _faults.CommitFailed(reason);
     }
 
     /// <summary>Removes not-yet-handed-off records of some partitions; returns how many.</summary>
@@ -501,6 +584,7 @@ internal sealed class ConsumeSession : IDisposable
 
         // Start fresh from the committed offsets (the default); pause is applied after Consume returns, when the
         // incremental assignment has taken effect.
+        _orphaned.Clear();
         _joined = true;
         _assignmentChanged = true;
         Interlocked.Increment(ref _counters._rebalances);
@@ -515,8 +599,9 @@ internal sealed class ConsumeSession : IDisposable
         Interlocked.Increment(ref _counters._rebalances);
         var dropped = DropUnsent(revoked.Contains);
         WaitForOutstanding();
-        Commit(consumer, force: true);
+        CommitNow(consumer);
         Forget(revoked);
+        ResumeLeaving(consumer, partitions);
         StreamProcessorLog.Revoked(_logger, revoked, dropped);
     }
 
@@ -527,7 +612,24 @@ internal sealed class ConsumeSession : IDisposable
         Interlocked.Increment(ref _counters._rebalances);
         var dropped = DropUnsent(lost.Contains);
         Forget(lost);
+        _orphaned.UnionWith(lost);
+        ResumeLeaving(consumer, partitions);
         StreamProcessorLog.Lost(_logger, lost, dropped);
+    }
+
+    /// <summary>
+    /// Resumes partitions this member paused (back-pressure) before they leave its assignment. librdkafka keeps an
+    /// application's pause on a partition across its unassignment and a later assignment (librdkafka#1849,
+    /// confluent-kafka-go#193), while the loop's resume only reaches the partitions assigned at that moment: a
+    /// partition lost or revoked while paused would come back paused for good, and nothing would be read from it.
+    /// If the loop is still paused when partitions arrive, it pauses them again (<see cref="Loop"/>).
+    /// </summary>
+    private void ResumeLeaving(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> partitions)
+    {
+        if (_paused && partitions.Count > 0)
+        {
+            TryKafka(() => consumer.Resume(partitions.Select(p => p.TopicPartition)));
+        }
     }
 
     private void Forget(HashSet<int> partitions)
@@ -578,7 +680,9 @@ internal sealed class ConsumeSession : IDisposable
 
     private void OnStatistics(IConsumer<byte[]?, byte[]?> consumer, string statistics)
     {
-        _health.Update(statistics, _ledger.Owned.ToHashSet(), _paused);
+        var watched = _ledger.Owned.ToHashSet();
+        watched.UnionWith(_orphaned);
+        _health.Update(statistics, watched, _paused);
         _counters.Publish(_health);
     }
 
@@ -653,6 +757,14 @@ internal sealed class ConsumeSession : IDisposable
         config.EnablePartitionEof = _options.UntilIdle is not null;
         // Broker states and partition leaders for KafkaHealth, once a second.
         config.StatisticsIntervalMs = 1000;
+        // Offsets are stored (EnableAutoOffsetStore stays false: only acknowledged ones, by Store) and committed by
+        // librdkafka's background timer, so no commit blocks the loop. librdkafka also commits the stored offsets of
+        // partitions being unassigned, and resets them so none is committed under a later assignment
+        // (rd_kafka_assignment_serve_removals, confluentinc/librdkafka src/rdkafka_assignment.c). Whatever it commits
+        // was stored, so acknowledged by the sink: at worst (a lost partition) it moves the group's offset back and
+        // the new owner re-reads records the sink already has.
+        config.EnableAutoCommit = true;
+        config.AutoCommitIntervalMs = 1000;
         if (_options.ConsumerSettings is { } settings)
         {
             foreach (var (key, value) in settings)
@@ -668,6 +780,7 @@ internal sealed class ConsumeSession : IDisposable
             .SetErrorHandler(OnError)
             .SetLogHandler(OnLog)
             .SetStatisticsHandler(OnStatistics)
+            .SetOffsetsCommittedHandler(OnCommitted)
             .Build();
     }
 

@@ -62,12 +62,12 @@ internal sealed partial class KafkaFaultLog(ILogger logger, KafkaHealth health)
     }
 
     /// <summary>A commit failed; its offsets stay pending and are committed by a later attempt.</summary>
-    public void CommitFailed(Exception exception)
+    public void CommitFailed(string reason)
     {
         if (Interlocked.Increment(ref _commitFailures) == 1)
         {
             Interlocked.Exchange(ref _commitFailingSince, Stopwatch.GetTimestamp());
-            CommitFailing(logger, exception.Message);
+            CommitFailing(logger, reason);
         }
     }
 

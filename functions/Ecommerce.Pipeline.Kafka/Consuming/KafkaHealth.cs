@@ -8,15 +8,18 @@ namespace Ecommerce.Pipeline.Kafka.Consuming;
 /// What the consumer's librdkafka statistics (STATISTICS.md: <c>brokers.*.state</c>, <c>topics.*.partitions.*.leader</c>,
 /// <c>consumer_lag</c>) say about the cluster, once a second: which brokers are connected, how long this member's
 /// partitions have been without a reachable leader, and how long fetching has made no progress while there is lag.
-/// Fed on the consume thread (statistics arrive inside <c>Consume</c>); the results are read from any thread.
+/// Fed on the consume thread (statistics arrive inside <c>Consume</c>); the results are read from any thread. The
+/// durations are kept as the time they started, so a reader computes them when it reads: they keep growing between
+/// statistics, however long the consume thread takes to deliver the next ones.
 /// </summary>
 internal sealed class KafkaHealth(string topic)
 {
     private readonly Dictionary<int, long> _leaderlessSince = [];
+    private readonly Dictionary<int, long> _lag = []; // partition → its last known consumer_lag
     private long _lastContact = Stopwatch.GetTimestamp();
     private long _lastFetched = Stopwatch.GetTimestamp();
-    private long _withoutLeaderTicks;
-    private long _withoutProgressTicks;
+    private long _earliestLeaderless; // 0: every owned partition has a reachable leader
+    private long _lagging; // 1: this member's partitions had lag at the last statistics, and fetching is not paused
 
     /// <summary>Brokers (<c>host:port</c>) connected at the last statistics.</summary>
     public IReadOnlySet<string> Up { get; private set; } = new HashSet<string>(StringComparer.Ordinal);
@@ -24,11 +27,14 @@ internal sealed class KafkaHealth(string topic)
     /// <summary>When some broker last answered (a record, a commit, or a broker UP in the statistics).</summary>
     public long LastContact => Interlocked.Read(ref _lastContact);
 
-    /// <summary>The longest time one of this member's partitions has had no reachable leader; zero when all have one.</summary>
-    public TimeSpan WithoutLeader => TimeSpan.FromTicks(Interlocked.Read(ref _withoutLeaderTicks));
+    /// <summary>Since when (a <see cref="Stopwatch"/> timestamp) one of this member's partitions has had no reachable leader; 0 when all have one.</summary>
+    public long LeaderlessSince => Interlocked.Read(ref _earliestLeaderless);
 
-    /// <summary>How long no record was fetched while this member's partitions have lag; zero when caught up.</summary>
-    public TimeSpan WithoutFetchProgress => TimeSpan.FromTicks(Interlocked.Read(ref _withoutProgressTicks));
+    /// <summary>
+    /// Since when fetching has made no progress while this member's partitions have lag: the last record fetched,
+    /// read live, so it stays current between statistics; 0 when caught up.
+    /// </summary>
+    public long StalledSince => Interlocked.Read(ref _lagging) != 0 ? Interlocked.Read(ref _lastFetched) : 0;
 
     /// <summary>This member's partitions with lag at the last statistics: leader, fetch state, lag (for the fault summary).</summary>
     public string Behind { get; private set; } = string.Empty;
@@ -45,7 +51,11 @@ internal sealed class KafkaHealth(string topic)
         Interlocked.Exchange(ref _lastContact, now);
     }
 
-    /// <summary>Reads one statistics document; <paramref name="owned"/> are this member's partitions.</summary>
+    /// <summary>
+    /// Reads one statistics document; <paramref name="owned"/> are this member's partitions, and those it lost and
+    /// has not been assigned anything since (a full outage outlasts the session timeout: the member still waits for
+    /// them, and the gauges must keep telling how long).
+    /// </summary>
     public void Update(string statistics, IReadOnlySet<int> owned, bool paused)
     {
         var now = Stopwatch.GetTimestamp();
@@ -76,7 +86,7 @@ internal sealed class KafkaHealth(string topic)
         UpdatedAt = now;
         var lagging = false;
         List<string>? behind = null;
-        long longest = 0;
+        long earliest = 0;
         if (root.TryGetProperty("topics", out var topics) && topics.TryGetProperty(topic, out var t)
             && t.TryGetProperty("partitions", out var partitions))
         {
@@ -95,15 +105,23 @@ internal sealed class KafkaHealth(string topic)
                 else
                 {
                     _leaderlessSince.TryAdd(partition, now);
-                    longest = Math.Max(longest, now - _leaderlessSince[partition]);
+                    var since = _leaderlessSince[partition];
+                    earliest = earliest == 0 ? since : Math.Min(earliest, since);
                 }
 
-                if (p.Value.TryGetProperty("consumer_lag", out var lag) && lag.GetInt64() > 0)
+                // librdkafka reports -1 for a partition it has no offsets of (e.g. once a lost assignment was
+                // taken away): its last known lag still holds.
+                if (p.Value.TryGetProperty("consumer_lag", out var reported) && reported.GetInt64() >= 0)
+                {
+                    _lag[partition] = reported.GetInt64();
+                }
+
+                if (_lag.GetValueOrDefault(partition) is var lag and > 0)
                 {
                     lagging = true;
                     var fetchState = p.Value.TryGetProperty("fetch_state", out var f) ? f.GetString() : null;
                     (behind ??= []).Add(string.Create(CultureInfo.InvariantCulture,
-                        $"{partition} (leader {leader}{(upIds.Contains(leader) ? string.Empty : " not connected")}, fetch {fetchState}, lag {lag.GetInt64()})"));
+                        $"{partition} (leader {leader}{(upIds.Contains(leader) ? string.Empty : " not connected")}, fetch {fetchState}, lag {lag})"));
                 }
             }
         }
@@ -113,9 +131,13 @@ internal sealed class KafkaHealth(string topic)
             _leaderlessSince.Remove(gone);
         }
 
+        foreach (var gone in _lag.Keys.Where(p => !owned.Contains(p)).ToList())
+        {
+            _lag.Remove(gone);
+        }
+
         Behind = behind is null ? string.Empty : string.Join(", ", behind);
-        Interlocked.Exchange(ref _withoutLeaderTicks, Stopwatch.GetElapsedTime(0, longest).Ticks);
-        Interlocked.Exchange(ref _withoutProgressTicks,
-            lagging && !paused ? Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastFetched), now).Ticks : 0);
+        Interlocked.Exchange(ref _earliestLeaderless, earliest);
+        Interlocked.Exchange(ref _lagging, lagging && !paused ? 1 : 0);
     }
 }

@@ -6,12 +6,15 @@ namespace Ecommerce.Pipeline.Kafka.Consuming;
 /// Which partitions this member owns (each under the epoch of its latest assignment) and the offsets that
 /// acknowledged batches allow to commit. An acknowledgement counts only for the assignment its records were read
 /// under: a partition revoked, and maybe assigned back since, may have been committed further by another member
-/// meanwhile, so a commit never moves past what this member stored. Not thread-safe: the consume thread owns it.
+/// meanwhile, so a commit never moves past what this member stored. Acknowledged offsets are handed to librdkafka's
+/// offset store (<see cref="ToCommit"/>, then <see cref="Stored"/>) and stay <see cref="Uncommitted"/> until a commit
+/// of them succeeded, so a failed commit is never lost track of. Not thread-safe: the consume thread owns it.
 /// </summary>
 internal sealed class PartitionLedger
 {
     private readonly Dictionary<int, int> _assigned = []; // partition → epoch of its current assignment
-    private readonly Dictionary<int, long> _toCommit = []; // partition → next offset, acknowledged, not yet committed
+    private readonly Dictionary<int, long> _toCommit = []; // partition → next offset, acknowledged, not yet stored
+    private readonly Dictionary<int, long> _uncommitted = []; // partition → next offset, stored, no commit of it succeeded yet
     private int _epoch;
 
     public int Count => _assigned.Count;
@@ -19,8 +22,11 @@ internal sealed class PartitionLedger
     /// <summary>The owned partitions.</summary>
     public IEnumerable<int> Owned => _assigned.Keys;
 
-    /// <summary>Acknowledged offsets not committed yet, partition → next offset.</summary>
+    /// <summary>Acknowledged offsets not handed to the offset store yet, partition → next offset.</summary>
     public IReadOnlyDictionary<int, long> ToCommit => _toCommit;
+
+    /// <summary>Offsets in the offset store that no successful commit has taken yet, partition → next offset.</summary>
+    public IReadOnlyDictionary<int, long> Uncommitted => _uncommitted;
 
     public bool Owns(int partition) => _assigned.ContainsKey(partition);
 
@@ -34,6 +40,7 @@ internal sealed class PartitionLedger
         {
             _assigned.Remove(p);
             _toCommit.Remove(p);
+            _uncommitted.Remove(p);
         }
     }
 
@@ -72,6 +79,23 @@ internal sealed class PartitionLedger
         }
     }
 
-    /// <summary>Everything in <see cref="ToCommit"/> was committed.</summary>
-    public void Committed() => _toCommit.Clear();
+    /// <summary>Everything in <see cref="ToCommit"/> is in the offset store now: it waits for a commit.</summary>
+    public void Stored()
+    {
+        foreach (var (partition, next) in _toCommit)
+        {
+            _uncommitted[partition] = next;
+        }
+
+        _toCommit.Clear();
+    }
+
+    /// <summary>A commit of <paramref name="next"/> for a partition succeeded: what it covers is no longer pending.</summary>
+    public void Committed(int partition, long next)
+    {
+        if (_uncommitted.TryGetValue(partition, out var pending) && pending <= next)
+        {
+            _uncommitted.Remove(partition);
+        }
+    }
 }

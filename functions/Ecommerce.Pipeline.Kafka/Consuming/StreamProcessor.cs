@@ -7,16 +7,19 @@ namespace Ecommerce.Pipeline.Kafka.Consuming;
 /// <summary>
 /// The Kafka consume loop behind <c>pipeline process</c>: reads <see cref="StreamProcessorOptions.Topic"/> in a
 /// consumer group, forms batches by count, bytes and time, hands each to <see cref="TransactionBatchHandler"/> and
-/// commits a batch's offsets only after the handler returned (at-least-once; the sink is idempotent).
+/// stores a batch's offsets for commit only after the handler returned (at-least-once; the sink is idempotent).
+/// librdkafka commits the stored offsets in the background every second; the loop commits synchronously only before
+/// partitions are let go and at a stop, so an unreachable coordinator never blocks it.
 /// </summary>
 /// <remarks>
-/// <para>Threads: one dedicated thread owns the consumer (poll, pause/resume, rebalance callbacks and every
-/// commit, since the client is not thread-safe); one task runs the handler. They meet in a bounded queue of
+/// <para>Threads: one dedicated thread owns the consumer (poll, pause/resume, rebalance callbacks, offset stores and
+/// commits, since the client is not thread-safe); one task runs the handler. They meet in a bounded queue of
 /// batches and a queue of acknowledgements flowing back.</para>
 /// <para>Failures: a failing batch is retried with exponential backoff and jitter until it succeeds or the
 /// processor stops; it is never skipped, and nothing after it is committed.</para>
 /// <para>Back-pressure: when the batch queue is full the consumer pauses its partitions (still polling, so it
-/// stays in the group) and resumes once there is room.</para>
+/// stays in the group) and resumes once there is room; partitions revoked or lost meanwhile are resumed as they go,
+/// since librdkafka would keep them paused through a later assignment.</para>
 /// <para>Rebalance (cooperative): on revocation, records of the revoked partitions not yet handed to the handler
 /// are dropped (the new owner re-reads them from the last commit), then the loop waits up to
 /// <see cref="StreamProcessorOptions.RebalanceDrainTimeout"/> for the queued and in-flight batches and commits what

@@ -22,8 +22,7 @@ public sealed class StreamProcessorCounters
     internal int _paused;
     internal long _commitFailures;
     internal long _rebalances;
-    private long _withoutLeaderTicks;
-    private long _withoutFetchProgressTicks;
+    private KafkaHealth? _health;
     private long _lastContact;
 
     /// <summary>Records read from Kafka and formed into batches.</summary>
@@ -68,19 +67,23 @@ public sealed class StreamProcessorCounters
     /// <summary>Assignment changes of this member: partitions assigned, revoked or lost.</summary>
     public long Rebalances => Volatile.Read(ref _rebalances);
 
-    /// <summary>The longest time one of this member's partitions has had no reachable leader (zero when all have one).</summary>
-    public TimeSpan WithoutLeader => TimeSpan.FromTicks(Volatile.Read(ref _withoutLeaderTicks));
+    /// <summary>
+    /// The longest time one of this member's partitions has had no reachable leader (zero when all have one), up to
+    /// the moment of reading: it keeps growing until statistics show a leader again.
+    /// </summary>
+    public TimeSpan WithoutLeader => Since(Volatile.Read(ref _health)?.LeaderlessSince ?? 0);
 
-    /// <summary>How long no record was fetched while this member's partitions have lag (zero when caught up).</summary>
-    public TimeSpan WithoutFetchProgress => TimeSpan.FromTicks(Volatile.Read(ref _withoutFetchProgressTicks));
+    /// <summary>How long no record was fetched while this member's partitions have lag (zero when caught up), up to the moment of reading.</summary>
+    public TimeSpan WithoutFetchProgress => Since(Volatile.Read(ref _health)?.StalledSince ?? 0);
 
     /// <summary>Time since a broker last answered, as of the last statistics (refreshed every second).</summary>
     public TimeSpan SinceContact => Stopwatch.GetElapsedTime(Volatile.Read(ref _lastContact) is var t and not 0 ? t : Stopwatch.GetTimestamp());
 
     internal void Publish(KafkaHealth health)
     {
-        Volatile.Write(ref _withoutLeaderTicks, health.WithoutLeader.Ticks);
-        Volatile.Write(ref _withoutFetchProgressTicks, health.WithoutFetchProgress.Ticks);
+        Volatile.Write(ref _health, health);
         Volatile.Write(ref _lastContact, health.LastContact);
     }
+
+    private static TimeSpan Since(long timestamp) => timestamp == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(timestamp);
 }

@@ -40,7 +40,7 @@ public sealed class KafkaFaultLogTests
 
         for (var i = 0; i < 50; i++)
         {
-            log.CommitFailed(new InvalidOperationException("Broker: Not coordinator"));
+            log.CommitFailed("Broker: Not coordinator");
         }
 
         log.CommitSucceeded();

@@ -23,10 +23,30 @@ public sealed class PartitionLedgerTests
 
         Assert.Equal(new Dictionary<int, long> { [0] = 8, [1] = 10 }, ledger.ToCommit);
 
-        ledger.Committed();
+        ledger.Stored();
         Assert.Empty(ledger.ToCommit);
+        Assert.Equal(new Dictionary<int, long> { [0] = 8, [1] = 10 }, ledger.Uncommitted);
         Assert.True(ledger.Owns(0));
         Assert.Equal(2, ledger.Count);
+    }
+
+    [Fact]
+    public void A_stored_offset_stays_pending_until_a_commit_of_it_or_a_later_one_succeeded()
+    {
+        var ledger = new PartitionLedger();
+        ledger.Assign(0);
+        ledger.Assign(1);
+        ledger.Acknowledge(ledger.NextOffsets(Records((0, 4), (1, 2))));
+        ledger.Stored();
+        ledger.Acknowledge(ledger.NextOffsets(Records((0, 9))));
+        ledger.Stored();
+
+        ledger.Committed(0, 5); // a commit that was in flight before offset 10 was stored
+        ledger.Committed(1, 3);
+        Assert.Equal(new Dictionary<int, long> { [0] = 10 }, ledger.Uncommitted);
+
+        ledger.Forget([0]);
+        Assert.Empty(ledger.Uncommitted); // revoked or lost: nothing of it is committed by this member any more
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using Ecommerce.Pipeline.Core.Model;
 using Ecommerce.Pipeline.Core.Processing;
 using Ecommerce.Pipeline.Kafka.Consuming;
 using Ecommerce.Pipeline.Kafka.Embedded;
+using Ecommerce.Pipeline.Kafka.Embedded.Chaos;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Ecommerce.Pipeline.Kafka.Tests.Consuming;
@@ -153,6 +154,41 @@ public sealed class StreamProcessorTests(ITestOutputHelper output) : IDisposable
         Assert.InRange(processor.Counters.MaxBufferedRecords, 1, bound);
         Assert.Equal(0, processor.Counters.BufferedRecords);
         Assert.False(processor.Counters.IsPaused);
+    }
+
+    [Fact]
+    public async Task Partitions_lost_while_paused_are_read_again_once_assigned_back()
+    {
+        // A full sink pauses the consumer; then the coordinator answers a heartbeat with UNKNOWN_MEMBER_ID, which
+        // librdkafka takes as the assignment lost: the partitions leave while paused and the member rejoins and gets
+        // them back. They must be fetched again, from the committed offsets, once the sink has room.
+        KafkaTestKit.Produce(_cluster.BootstrapServers, Topic, ConsumingKit.Transactions(3000));
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sink = new MemorySink { BeforeWrite = (_, ct) => release.Task.WaitAsync(ct) };
+        var options = ConsumingKit.Options(_cluster.BootstrapServers, "g-lost-paused") with
+        {
+            MaxBatchRecords = 20,
+            MaxInFlightBatches = 2,
+            UntilIdle = null,
+        };
+        var processor = ConsumingKit.Processor(options, sink, logger: new TestOutputLogger(output, "lost"));
+        using var stop = new CancellationTokenSource();
+        var run = processor.RunAsync(stop.Token);
+        KafkaTestKit.WaitUntil(() => processor.Counters.IsPaused && processor.Counters.AssignedPartitions == 6,
+            TimeSpan.FromSeconds(30), "the consumer pauses");
+        var rebalances = processor.Counters.Rebalances;
+
+        var lost = ChaosSpec.Parse("0s:errors Heartbeat 1 UNKNOWN_MEMBER_ID");
+        new ChaosScheduler(_cluster, lost, "g-lost-paused", _ => { }).Apply(lost.Steps[0]);
+        KafkaTestKit.WaitUntil(() => processor.Counters.Rebalances >= rebalances + 2 && processor.Counters.AssignedPartitions == 6,
+            TimeSpan.FromSeconds(30), "the partitions lost and assigned again");
+        release.SetResult();
+
+        KafkaTestKit.WaitUntil(() => sink.Rows.Count == 3000, TimeSpan.FromSeconds(60),
+            "every message stored after the loss");
+        stop.Cancel();
+        await run.WaitAsync(ConsumingKit.RunDeadline);
+        Assert.Equal(ConsumingKit.Ids(3000).Order(), sink.Rows.Keys.Order());
     }
 
     [Fact]
