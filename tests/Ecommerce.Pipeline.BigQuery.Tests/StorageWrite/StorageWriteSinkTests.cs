@@ -98,7 +98,8 @@ public sealed class StorageWriteSinkTests : IAsyncLifetime
     [InlineData(StorageWriteFault.ResourceExhausted)]
     public async Task A_fault_mid_stream_reconnects_resends_in_order_and_stores_each_row_once(StorageWriteFault fault)
     {
-        var sink = await _kit.SinkAsync();
+        var observer = new RecordingObserver();
+        var sink = await _kit.SinkAsync(observer: observer);
         await sink.PartitionsAssignedAsync([0], CancellationToken.None);
         await sink.WriteRowsAsync(StorageSinkKit.Rows(0, 0, 10), CancellationToken.None);
         _kit.Write.InjectFault(fault);
@@ -111,6 +112,8 @@ public sealed class StorageWriteSinkTests : IAsyncLifetime
         var stored = _kit.Stored("transactions").Select(r => long.Parse(r.GetProperty("kafka_offset").GetString()!, System.Globalization.CultureInfo.InvariantCulture)).Order();
         Assert.Equal(Enumerable.Range(0, 30).Select(i => (long)i), stored);
         Assert.Equal(1, sink.StreamsCreated); // the same stream, at its next offsets
+        var wait = Assert.Single(observer.Waits);
+        Assert.Equal(fault == StorageWriteFault.ResourceExhausted ? "resource_exhausted" : "reconnect", wait.Reason);
     }
 
     [Fact]
