@@ -84,32 +84,14 @@ public sealed class BigQuerySink : ITransactionSink
     public Task EnsureTablesAsync(CancellationToken cancellationToken) => _tables.EnsureTablesAsync(cancellationToken);
 
     public Task<RowWriteResult> WriteRowsAsync(IReadOnlyList<TransactionRow> rows, CancellationToken cancellationToken) =>
-        RefusalsAreFatal(() => WriteRowsCoreAsync(rows, cancellationToken));
+        SinkRefusals.AreFatal(() => WriteRowsCoreAsync(rows, cancellationToken));
 
     public Task WriteDeadLettersAsync(IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken) =>
-        RefusalsAreFatal(async () =>
+        SinkRefusals.AreFatal(async () =>
         {
             await WriteDeadLettersCoreAsync(deadLetters, cancellationToken).ConfigureAwait(false);
             return true;
         });
-
-    /// <summary>
-    /// Credentials refused (a 401 that outlived one token refresh, or a 403 other than rate and quota limits): no
-    /// retry can fix this, so it becomes <see cref="SinkUnavailableException"/> and the host stops, loudly, instead of
-    /// stalling on the batch forever. (A table gone mid-run is reported the same way by <see cref="StreamingInserter"/>.)
-    /// </summary>
-    private static async Task<T> RefusalsAreFatal<T>(Func<Task<T>> write)
-    {
-        try
-        {
-            return await write().ConfigureAwait(false);
-        }
-        catch (BigQueryException ex) when (!ex.IsTransient && !ex.IsThrottled
-            && ex.Status is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden)
-        {
-            throw new SinkUnavailableException($"BigQuery refuses the write and retrying cannot help: {ex.Message}", ex);
-        }
-    }
 
     private async Task<RowWriteResult> WriteRowsCoreAsync(IReadOnlyList<TransactionRow> rows, CancellationToken cancellationToken)
     {

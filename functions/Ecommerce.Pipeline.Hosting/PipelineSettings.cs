@@ -1,4 +1,5 @@
 using System.Globalization;
+using Ecommerce.Pipeline.BigQuery.StorageWrite;
 using Ecommerce.Pipeline.Core.Configuration;
 using Ecommerce.Pipeline.Kafka;
 using Microsoft.Extensions.Configuration;
@@ -39,6 +40,15 @@ public sealed record PipelineSettings(
     /// <summary><c>BigQuery__Endpoint</c>: an emulator or stand-in; when set, no credentials are used.</summary>
     public Uri? BigQueryEndpoint { get; init; }
 
+    /// <summary><c>BigQuery__WriteApi</c>: <c>storage</c> (the default) or <c>insertall</c>.</summary>
+    public WriteApi BigQueryWriteApi { get; init; } = WriteApi.Storage;
+
+    /// <summary><c>BigQuery__Delivery</c> of the Storage Write API: <c>exactly-once</c> (the default) or <c>at-least-once</c>.</summary>
+    public DeliveryGuarantee BigQueryDelivery { get; init; } = DeliveryGuarantee.ExactlyOnce;
+
+    /// <summary><c>BigQuery__StorageEndpoint</c>: a Storage Write API stand-in; when set, no credentials are used.</summary>
+    public Uri? BigQueryStorageEndpoint { get; init; }
+
     /// <summary>
     /// How every Kafka client of the host authenticates (<c>KafkaSaslMechanism</c>, <c>KafkaSaslUsername</c>,
     /// <c>KafkaSaslPassword</c>, <c>KafkaTls</c>); plaintext when none is set.
@@ -62,6 +72,7 @@ public sealed record PipelineSettings(
         ArgumentNullException.ThrowIfNull(configuration);
         var kafka = KafkaSettings.From(configuration);
         var warehouse = WarehouseSettings.From(configuration);
+        warehouse.CheckWriteEndpoints();
         var portText = SettingReader.Read(configuration, MetricsPortSetting);
         var port = Defaults.MetricsPort;
         if (portText is not null
@@ -84,6 +95,9 @@ public sealed record PipelineSettings(
             BigQueryDatasetId = warehouse.BigQueryDatasetId,
             BigQueryTableId = warehouse.BigQueryTableId,
             BigQueryEndpoint = warehouse.BigQueryEndpoint,
+            BigQueryWriteApi = warehouse.BigQueryWriteApi,
+            BigQueryDelivery = warehouse.BigQueryDelivery,
+            BigQueryStorageEndpoint = warehouse.BigQueryStorageEndpoint,
             KafkaSecurity = kafka.KafkaSecurity,
         };
     }

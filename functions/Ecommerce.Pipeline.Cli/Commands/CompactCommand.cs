@@ -35,7 +35,7 @@ internal static class CompactCommand
         var sink = ProcessCommand.SinkOption();
         var duckdb = Options.DuckDbPath();
         var dryRun = new Option<bool>("--dry-run") { Description = "Report what would change (on BigQuery: a dry-run job's bytes); write nothing" };
-        var bigQuery = BigQueryOptions.Create();
+        var bigQuery = BigQueryOptions.Create(BigQueryWrites.WriteApi);
         var command = new Command("compact", "Compact one day of the warehouse: one row per transaction_id, sorted")
         {
             date, sink, duckdb, dryRun,

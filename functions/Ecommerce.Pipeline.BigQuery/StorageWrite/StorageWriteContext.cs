@@ -1,0 +1,66 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Ecommerce.Pipeline.BigQuery.Rest;
+using Ecommerce.Pipeline.Core.Processing;
+
+namespace Ecommerce.Pipeline.BigQuery.StorageWrite;
+
+/// <summary>What the table writers of one sink share: the write client, the options, and which tables are new.</summary>
+internal sealed class StorageWriteContext
+{
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _createdAt = new(StringComparer.Ordinal);
+    private long _streamsCreated;
+
+    public StorageWriteContext(StorageWriteClient client, BigQuerySinkOptions sinkOptions)
+    {
+        Client = client;
+        SinkOptions = sinkOptions;
+    }
+
+    public StorageWriteClient Client { get; }
+
+    public BigQuerySinkOptions SinkOptions { get; }
+
+    public StorageWriteOptions Options => Client.Options;
+
+    public long StreamsCreated => Interlocked.Read(ref _streamsCreated);
+
+    public string TablePath(string tableId) =>
+        StorageWriteClient.TablePath(SinkOptions.ProjectId, SinkOptions.DatasetId, tableId);
+
+    /// <summary>This sink created the table just now (tables.insert): a NOT_FOUND from it is waited out for a while.</summary>
+    public void Created(string tableId) => _createdAt[tableId] = Client.Time.GetUtcNow();
+
+    public async Task<string> CreateStreamAsync(string tableId, CancellationToken cancellationToken)
+    {
+        var name = await Client.CreateCommittedStreamAsync(TablePath(tableId), NotFound(tableId), cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _streamsCreated);
+        return name;
+    }
+
+    /// <summary>
+    /// What a NOT_FOUND on <paramref name="tableId"/> means: metadata of a new table reaches the write path late, as
+    /// for insertAll (see <see cref="StreamingInserter"/>), so a table this sink created less than
+    /// <see cref="BigQuerySinkOptions.NewTableWait"/> ago is waited for; after that, or for a table that existed at
+    /// start, it is gone and the processor stops.
+    /// </summary>
+    public Func<StorageWriteException, string?> NotFound(string tableId) => ex =>
+    {
+        var name = $"{SinkOptions.ProjectId}.{SinkOptions.DatasetId}.{tableId}";
+        if (_createdAt.TryGetValue(tableId, out var created))
+        {
+            var age = Client.Time.GetUtcNow() - created;
+            if (age < SinkOptions.NewTableWait)
+            {
+                return string.Create(CultureInfo.InvariantCulture,
+                    $"waiting for BigQuery table {name}: created {age.TotalSeconds:0}s ago, the Storage Write API still answers NOT_FOUND ({ex.Message})");
+            }
+
+            throw new SinkUnavailableException(string.Create(CultureInfo.InvariantCulture,
+                $"BigQuery table {name} still answers NOT_FOUND {age.TotalMinutes:0} minutes after it was created; nothing of this batch was committed. Check the table and restart."), ex);
+        }
+
+        throw new SinkUnavailableException(
+            $"BigQuery table {name} is gone (the Storage Write API answered NOT_FOUND) although it existed when the processor started; nothing from this batch on was committed. Restore the table, then restart.", ex);
+    };
+}
