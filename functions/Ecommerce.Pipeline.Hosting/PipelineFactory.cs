@@ -1,5 +1,6 @@
 using Ecommerce.Pipeline.BigQuery;
 using Ecommerce.Pipeline.BigQuery.Rest;
+using Ecommerce.Pipeline.BigQuery.StorageWrite;
 using Ecommerce.Pipeline.Core.Configuration;
 using Ecommerce.Pipeline.Core.Geo;
 using Ecommerce.Pipeline.Core.Processing;
@@ -89,8 +90,19 @@ public static class PipelineFactory
         try
         {
             // With an endpoint (emulator, stand-in) no credentials are used; otherwise Application Default Credentials.
-            return await BigQuerySink.CreateAsync(sinkOptions, new BigQueryClientOptions { Endpoint = settings.BigQueryEndpoint, Observer = observer },
-                timeout.Token).ConfigureAwait(false);
+            var restOptions = new BigQueryClientOptions { Endpoint = settings.BigQueryEndpoint, Observer = observer };
+            if (settings.BigQueryWriteApi == WriteApi.InsertAll)
+            {
+                return await BigQuerySink.CreateAsync(sinkOptions, restOptions, timeout.Token).ConfigureAwait(false);
+            }
+
+            var writeOptions = new StorageWriteOptions
+            {
+                Endpoint = settings.BigQueryStorageEndpoint,
+                Delivery = settings.BigQueryDelivery,
+                Topic = settings.TransactionsTopic,
+            };
+            return await StorageWriteSink.CreateAsync(sinkOptions, writeOptions, restOptions, timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {

@@ -16,6 +16,9 @@ public static class SettingNames
     public const string BigQueryDatasetId = "BigQuery__DatasetId";
     public const string BigQueryTableId = "BigQuery__TableId";
     public const string BigQueryEndpoint = "BigQuery__Endpoint";
+    public const string BigQueryWriteApi = "BigQuery__WriteApi";
+    public const string BigQueryDelivery = "BigQuery__Delivery";
+    public const string BigQueryStorageEndpoint = "BigQuery__StorageEndpoint";
     public const string ApplicationInsightsConnectionString = "APPLICATIONINSIGHTS_CONNECTION_STRING";
 
     // Kafka authentication, with KEDA's values (the TriggerAuthentication reads the same Secret keys):
@@ -28,7 +31,8 @@ public static class SettingNames
     public static IReadOnlyList<string> All { get; } =
     [
         KafkaBrokerList, TransactionsTopic, DeadLetterTopic, ConsumerGroup, Sink, DuckDbPath, BigQueryProjectId,
-        BigQueryDatasetId, BigQueryTableId, BigQueryEndpoint, ApplicationInsightsConnectionString,
+        BigQueryDatasetId, BigQueryTableId, BigQueryEndpoint, BigQueryWriteApi, BigQueryDelivery, BigQueryStorageEndpoint,
+        ApplicationInsightsConnectionString,
         KafkaSaslMechanism, KafkaSaslUsername, KafkaSaslPassword, KafkaTls,
     ];
 }
