@@ -30,8 +30,7 @@ public sealed class BigQuerySink : ITransactionSink
     private readonly RowEncoder<TransactionRow> _rowEncoder;
     private readonly RowEncoder<DeadLetter> _deadLetterEncoder;
     private readonly StreamingInserter _inserter;
-    private readonly SemaphoreSlim _ensureLock = new(1, 1);
-    private volatile bool _tablesReady;
+    private readonly BigQueryTableSetup _tables;
 
     public BigQuerySink(BigQueryClient client, BigQuerySinkOptions options, bool ownsClient = false)
     {
@@ -46,6 +45,7 @@ public sealed class BigQuerySink : ITransactionSink
         _rowEncoder = new RowEncoder<TransactionRow>(PipelineSchema.Transactions, r => InsertIds.Bounded(r.TransactionId));
         _deadLetterEncoder = new RowEncoder<DeadLetter>(PipelineSchema.DeadLetters, BigQueryTables.DeadLetterInsertId);
         _inserter = new StreamingInserter(client, options);
+        _tables = new BigQueryTableSetup(client, options, _inserter.Created);
     }
 
     /// <summary>
@@ -81,93 +81,17 @@ public sealed class BigQuerySink : ITransactionSink
     /// DI-built sink); later calls return at once. A table that disappears later is never re-created (see
     /// <see cref="StreamingInserter"/>).
     /// </summary>
-    public async Task EnsureTablesAsync(CancellationToken cancellationToken)
-    {
-        if (_tablesReady)
-        {
-            return;
-        }
-
-        await _ensureLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_tablesReady)
-            {
-                return;
-            }
-
-            await EnsureTableAsync(BigQueryTables.Transactions(_options.ProjectId, _options.DatasetId, _options.TableId),
-                cancellationToken).ConfigureAwait(false);
-            await EnsureTableAsync(BigQueryTables.DeadLetters(_options.ProjectId, _options.DatasetId, _options.DeadLetterTableId),
-                cancellationToken).ConfigureAwait(false);
-            _tablesReady = true;
-        }
-        finally
-        {
-            _ensureLock.Release();
-        }
-    }
-
-    private async Task EnsureTableAsync(TableResource definition, CancellationToken cancellationToken)
-    {
-        var reference = definition.TableReference!;
-        var name = $"{reference.ProjectId}.{reference.DatasetId}.{reference.TableId}";
-        var existing = await _client.GetTableAsync(reference.ProjectId!, reference.DatasetId!, reference.TableId!,
-            cancellationToken).ConfigureAwait(false);
-        if (existing is not null)
-        {
-            return;
-        }
-
-        if (!_options.CreateTables)
-        {
-            // Nobody but a person can fix this: the host must stop, not retry (SinkUnavailableException).
-            throw new SinkUnavailableException($"BigQuery table {name} does not exist and table creation is off.");
-        }
-
-        try
-        {
-            await _client.InsertTableAsync(definition, cancellationToken).ConfigureAwait(false);
-            _inserter.Created(reference.TableId!);
-        }
-        catch (BigQueryException ex) when (ex.Status == System.Net.HttpStatusCode.Conflict)
-        {
-            // Another processor created it first, moments ago: it is as new to the streaming system as our own.
-            _inserter.Created(reference.TableId!);
-        }
-        catch (BigQueryException ex) when (ex.Status == System.Net.HttpStatusCode.NotFound)
-        {
-            throw new SinkUnavailableException($"BigQuery table {name} cannot be created: dataset not found ({ex.Message}).", ex);
-        }
-    }
+    public Task EnsureTablesAsync(CancellationToken cancellationToken) => _tables.EnsureTablesAsync(cancellationToken);
 
     public Task<RowWriteResult> WriteRowsAsync(IReadOnlyList<TransactionRow> rows, CancellationToken cancellationToken) =>
-        RefusalsAreFatal(() => WriteRowsCoreAsync(rows, cancellationToken));
+        SinkRefusals.AreFatal(() => WriteRowsCoreAsync(rows, cancellationToken));
 
     public Task WriteDeadLettersAsync(IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken) =>
-        RefusalsAreFatal(async () =>
+        SinkRefusals.AreFatal(async () =>
         {
             await WriteDeadLettersCoreAsync(deadLetters, cancellationToken).ConfigureAwait(false);
             return true;
         });
-
-    /// <summary>
-    /// Credentials refused (a 401 that outlived one token refresh, or a 403 other than rate and quota limits): no
-    /// retry can fix this, so it becomes <see cref="SinkUnavailableException"/> and the host stops, loudly, instead of
-    /// stalling on the batch forever. (A table gone mid-run is reported the same way by <see cref="StreamingInserter"/>.)
-    /// </summary>
-    private static async Task<T> RefusalsAreFatal<T>(Func<Task<T>> write)
-    {
-        try
-        {
-            return await write().ConfigureAwait(false);
-        }
-        catch (BigQueryException ex) when (!ex.IsTransient && !ex.IsThrottled
-            && ex.Status is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden)
-        {
-            throw new SinkUnavailableException($"BigQuery refuses the write and retrying cannot help: {ex.Message}", ex);
-        }
-    }
 
     private async Task<RowWriteResult> WriteRowsCoreAsync(IReadOnlyList<TransactionRow> rows, CancellationToken cancellationToken)
     {
@@ -255,7 +179,7 @@ public sealed class BigQuerySink : ITransactionSink
 
     public ValueTask DisposeAsync()
     {
-        _ensureLock.Dispose();
+        _tables.Dispose();
         if (_ownsClient)
         {
             _client.Dispose();

@@ -1,5 +1,6 @@
 using Ecommerce.Pipeline.BigQuery;
 using Ecommerce.Pipeline.BigQuery.Rest;
+using Ecommerce.Pipeline.BigQuery.StorageWrite;
 using Ecommerce.Pipeline.Core.Configuration;
 using Ecommerce.Pipeline.Core.Geo;
 using Ecommerce.Pipeline.Core.Processing;
@@ -89,12 +90,23 @@ public static class PipelineFactory
         try
         {
             // Application Default Credentials, unless BigQuery__Credentials or an endpoint override (auto) say none.
-            var clientOptions = new BigQueryClientOptions
+            var restOptions = new BigQueryClientOptions
             {
                 Endpoint = settings.BigQueryEndpoint, Credentials = settings.BigQueryCredentials, Observer = observer,
             };
-            return await BigQuerySink.CreateAsync(sinkOptions, clientOptions,
-                timeout.Token).ConfigureAwait(false);
+            if (settings.BigQueryWriteApi == WriteApi.InsertAll)
+            {
+                return await BigQuerySink.CreateAsync(sinkOptions, restOptions, timeout.Token).ConfigureAwait(false);
+            }
+
+            var writeOptions = new StorageWriteOptions
+            {
+                Endpoint = settings.BigQueryStorageEndpoint,
+                Credentials = settings.BigQueryCredentials,
+                Delivery = settings.BigQueryDelivery,
+                Topic = settings.TransactionsTopic,
+            };
+            return await StorageWriteSink.CreateAsync(sinkOptions, writeOptions, restOptions, timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Ecommerce.Pipeline.BigQuery.Rest;
+using Ecommerce.Pipeline.BigQuery.StorageWrite;
 using Ecommerce.Pipeline.Core.Configuration;
 using Ecommerce.Pipeline.Kafka;
 using Microsoft.Extensions.Configuration;
@@ -42,6 +43,14 @@ public sealed record PipelineSettings(
 
     /// <summary><c>BigQuery__Credentials</c>; see <see cref="WarehouseSettings.BigQueryCredentials"/>.</summary>
     public BigQueryCredentialMode BigQueryCredentials { get; init; }
+    /// <summary><c>BigQuery__WriteApi</c>: <c>storage</c> (the default) or <c>insertall</c>.</summary>
+    public WriteApi BigQueryWriteApi { get; init; } = WriteApi.Storage;
+
+    /// <summary><c>BigQuery__Delivery</c> of the Storage Write API: <c>exactly-once</c> (the default) or <c>at-least-once</c>.</summary>
+    public DeliveryGuarantee BigQueryDelivery { get; init; } = DeliveryGuarantee.ExactlyOnce;
+
+    /// <summary><c>BigQuery__StorageEndpoint</c>: a Storage Write API stand-in; when set, no credentials are used.</summary>
+    public Uri? BigQueryStorageEndpoint { get; init; }
 
     /// <summary>
     /// How every Kafka client of the host authenticates (<c>KafkaSaslMechanism</c>, <c>KafkaSaslUsername</c>,
@@ -52,9 +61,16 @@ public sealed record PipelineSettings(
     /// <summary>
     /// Batches written side by side: BigQuery answers each insertAll after a network round trip, and overlapping
     /// batches hide it (measured +30% against a local stand-in, more against the real service's latency); DuckDB has
-    /// one writer, so one batch at a time.
+    /// one writer, so one batch at a time. Exactly-once over the Storage Write API also takes one batch at a time:
+    /// its "skip at or below the partition's highest stored offset" is exact only if a partition's batches are
+    /// appended in offset order, each after the one before it was acknowledged (a later batch overtaking an earlier,
+    /// or going on after it failed, would make the retry of the earlier one look stored). The sink still writes the
+    /// partitions of one batch side by side.
     /// </summary>
-    public int MaxConcurrentWrites => Sink == SinkKind.BigQuery ? 4 : 1;
+    public int MaxConcurrentWrites =>
+        Sink != SinkKind.BigQuery || (BigQueryWriteApi == WriteApi.Storage && BigQueryDelivery == DeliveryGuarantee.ExactlyOnce)
+            ? 1
+            : 4;
 
     /// <exception cref="InvalidOperationException">
     /// A required setting is missing or a value is not allowed (also Kafka security outside KEDA's values, or missing
@@ -66,6 +82,7 @@ public sealed record PipelineSettings(
         ArgumentNullException.ThrowIfNull(configuration);
         var kafka = KafkaSettings.From(configuration);
         var warehouse = WarehouseSettings.From(configuration);
+        warehouse.CheckWriteEndpoints();
         var portText = SettingReader.Read(configuration, MetricsPortSetting);
         var port = Defaults.MetricsPort;
         if (portText is not null
@@ -89,6 +106,9 @@ public sealed record PipelineSettings(
             BigQueryTableId = warehouse.BigQueryTableId,
             BigQueryEndpoint = warehouse.BigQueryEndpoint,
             BigQueryCredentials = warehouse.BigQueryCredentials,
+            BigQueryWriteApi = warehouse.BigQueryWriteApi,
+            BigQueryDelivery = warehouse.BigQueryDelivery,
+            BigQueryStorageEndpoint = warehouse.BigQueryStorageEndpoint,
             KafkaSecurity = kafka.KafkaSecurity,
         };
     }

@@ -1,4 +1,5 @@
 using Ecommerce.Pipeline.BigQuery.Rest;
+using Ecommerce.Pipeline.BigQuery.StorageWrite;
 using Ecommerce.Pipeline.Core.Configuration;
 using Ecommerce.Pipeline.Core.Schema;
 using Microsoft.Extensions.Configuration;
@@ -29,6 +30,14 @@ public sealed record WarehouseSettings(SinkKind Sink, string DuckDbPath)
     /// <see cref="BigQueryEndpoint"/> is set), <c>adc</c> or <c>none</c>.
     /// </summary>
     public BigQueryCredentialMode BigQueryCredentials { get; init; }
+    /// <summary><c>BigQuery__WriteApi</c>: <c>storage</c> (the Storage Write API, the default) or <c>insertall</c>.</summary>
+    public WriteApi BigQueryWriteApi { get; init; } = WriteApi.Storage;
+
+    /// <summary><c>BigQuery__Delivery</c> of the Storage Write API: <c>exactly-once</c> (the default) or <c>at-least-once</c>.</summary>
+    public DeliveryGuarantee BigQueryDelivery { get; init; } = DeliveryGuarantee.ExactlyOnce;
+
+    /// <summary><c>BigQuery__StorageEndpoint</c>: a Storage Write API stand-in (plaintext HTTP/2 with http); no credentials.</summary>
+    public Uri? BigQueryStorageEndpoint { get; init; }
 
     /// <summary>The transactions table in BigQuery: <see cref="BigQueryTableId"/> or the schema's name.</summary>
     public string BigQueryTable => BigQueryTableId ?? PipelineSchema.TransactionsTable;
@@ -49,13 +58,22 @@ public sealed record WarehouseSettings(SinkKind Sink, string DuckDbPath)
                 $"Setting '{SettingNames.Sink}' must be '{SinkKinds.DuckDbName}' or '{SinkKinds.BigQueryName}', not '{sinkText}'.");
         }
 
-        var endpointText = SettingReader.Read(configuration, SettingNames.BigQueryEndpoint);
-        Uri? endpoint = null;
-        if (endpointText is not null
-            && (!Uri.TryCreate(endpointText, UriKind.Absolute, out endpoint) || endpoint.Scheme is not ("http" or "https")))
+        var endpoint = ReadUrl(configuration, SettingNames.BigQueryEndpoint);
+        var storageEndpoint = ReadUrl(configuration, SettingNames.BigQueryStorageEndpoint);
+        var writeApiText = SettingReader.Read(configuration, SettingNames.BigQueryWriteApi);
+        var writeApi = WriteApi.Storage;
+        if (writeApiText is not null && !BigQueryWriteNames.TryParse(writeApiText, out writeApi))
         {
             throw new InvalidOperationException(
-                $"Setting '{SettingNames.BigQueryEndpoint}' must be an http(s) URL, not '{endpointText}'.");
+                $"Setting '{SettingNames.BigQueryWriteApi}' must be '{BigQueryWriteNames.Storage}' or '{BigQueryWriteNames.InsertAll}', not '{writeApiText}'.");
+        }
+
+        var deliveryText = SettingReader.Read(configuration, SettingNames.BigQueryDelivery);
+        var delivery = DeliveryGuarantee.ExactlyOnce;
+        if (deliveryText is not null && !BigQueryWriteNames.TryParse(deliveryText, out delivery))
+        {
+            throw new InvalidOperationException(
+                $"Setting '{SettingNames.BigQueryDelivery}' must be '{BigQueryWriteNames.ExactlyOnce}' or '{BigQueryWriteNames.AtLeastOnce}', not '{deliveryText}'.");
         }
 
         var credentialsText = SettingReader.Read(configuration, SettingNames.BigQueryCredentials);
@@ -83,7 +101,45 @@ public sealed record WarehouseSettings(SinkKind Sink, string DuckDbPath)
             BigQueryTableId = SettingReader.Read(configuration, SettingNames.BigQueryTableId),
             BigQueryEndpoint = endpoint,
             BigQueryCredentials = credentials,
+            BigQueryWriteApi = writeApi,
+            BigQueryDelivery = delivery,
+            BigQueryStorageEndpoint = storageEndpoint,
         };
+    }
+
+    /// <summary>
+    /// For the verbs that write rows: with the Storage Write API, both BigQuery endpoints are overridden or neither,
+    /// so a run against stand-ins never sends half its traffic to Google with the machine's credentials.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Only one of the two endpoints is set.</exception>
+    public void CheckWriteEndpoints()
+    {
+        if (Sink != SinkKind.BigQuery || BigQueryWriteApi != WriteApi.Storage
+            || (BigQueryEndpoint is null) == (BigQueryStorageEndpoint is null))
+        {
+            return;
+        }
+
+        var (given, missing) = BigQueryEndpoint is not null
+            ? (SettingNames.BigQueryEndpoint, SettingNames.BigQueryStorageEndpoint)
+            : (SettingNames.BigQueryStorageEndpoint, SettingNames.BigQueryEndpoint);
+        throw new InvalidOperationException(
+            $"Setting '{given}' is set but '{missing}' is not: with '{SettingNames.BigQueryWriteApi}' " +
+            $"'{BigQueryWriteNames.Storage}' rows go through the Storage Write API and tables through the REST API, so " +
+            $"override both endpoints (or set '{SettingNames.BigQueryWriteApi}' to '{BigQueryWriteNames.InsertAll}').");
+    }
+
+    // An endpoint override: http (plaintext, for the Storage Write API HTTP/2 without TLS) or https.
+    private static Uri? ReadUrl(IConfiguration configuration, string name)
+    {
+        var text = SettingReader.Read(configuration, name);
+        if (text is not null
+            && (!Uri.TryCreate(text, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https")))
+        {
+            throw new InvalidOperationException($"Setting '{name}' must be an http(s) URL, not '{text}'.");
+        }
+
+        return text is null ? null : new Uri(text, UriKind.Absolute);
     }
 
     /// <summary>

@@ -320,6 +320,9 @@ internal sealed partial class BigQueryStandIn : IAsyncDisposable
                 }
 
                 return;
+            case "bigquery.jobs.query" when AnswerWatermark(recorded, segments[3]) is { } watermark:
+                await WriteJsonAsync(ctx, 200, watermark, "QueryResponse");
+                return;
             case "bigquery.jobs.query":
                 var count = Rows.Values.Sum(r => r.Count);
                 await WriteJsonAsync(ctx, 200, new JsonObject

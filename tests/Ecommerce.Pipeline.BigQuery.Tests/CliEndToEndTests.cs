@@ -39,7 +39,7 @@ public sealed partial class CliEndToEndTests : IAsyncLifetime
         _standIn.ResetNext();
         _standIn.FailNext(429, "rateLimitExceeded");
         string[] process = ["process", "--bootstrap-servers", servers, "--sink", "bigquery", "--bigquery-project", "proj",
-            "--bigquery-dataset", "ds", "--bigquery-table", "transactions", "--bigquery-endpoint", _standIn.Endpoint.ToString(),
+            "--bigquery-dataset", "ds", "--bigquery-table", "transactions", "--bigquery-endpoint", _standIn.Endpoint.ToString(), "--bigquery-write-api", "insertall",
             "--until-idle", "3s", "--metrics-port", "0"];
         var run = await Cli.RunAsync(TimeSpan.FromSeconds(120), process);
 
@@ -70,7 +70,7 @@ public sealed partial class CliEndToEndTests : IAsyncLifetime
 
         var run = await Cli.RunAsync(TimeSpan.FromSeconds(60), "process", "--bootstrap-servers", "127.0.0.1:1",
             "--sink", "bigquery", "--bigquery-project", "proj", "--bigquery-dataset", "ds",
-            "--bigquery-endpoint", _standIn.Endpoint.ToString(), "--metrics-port", "0");
+            "--bigquery-endpoint", _standIn.Endpoint.ToString(), "--bigquery-write-api", "insertall", "--metrics-port", "0");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("pipeline: error: BigQuery: BigQuery table proj.ds.transactions cannot be created: dataset not found", run.Output, StringComparison.Ordinal);
@@ -85,7 +85,7 @@ public sealed partial class CliEndToEndTests : IAsyncLifetime
         var produced = await Cli.RunAsync(TimeSpan.FromSeconds(90), "produce", "--bootstrap-servers", servers, "--count", "500", "--seed", "11");
         Assert.True(produced.ExitCode == 0, produced.Output);
         string[] process = ["process", "--bootstrap-servers", servers, "--sink", "bigquery", "--bigquery-project", "proj",
-            "--bigquery-dataset", "ds", "--bigquery-endpoint", _standIn.Endpoint.ToString(), "--metrics-port", "0"];
+            "--bigquery-dataset", "ds", "--bigquery-endpoint", _standIn.Endpoint.ToString(), "--bigquery-write-api", "insertall", "--metrics-port", "0"];
 
         await using var processor = Cli.Start(process);
         var deadline = Stopwatch.StartNew();

@@ -46,7 +46,7 @@ public sealed partial class CliServiceBehaviourTests : StandInTests
         StandIn.DedupWindow = TimeSpan.FromMinutes(1);
         StandIn.Latency = new LogNormalLatency(TimeSpan.FromMilliseconds(40), 0.5);
         string[] process = ["process", "--bootstrap-servers", servers, "--sink", "bigquery", "--bigquery-project", "proj",
-            "--bigquery-dataset", "ds", "--bigquery-endpoint", StandIn.Endpoint.ToString(), "--until-idle", "3s", "--metrics-port", "0"];
+            "--bigquery-dataset", "ds", "--bigquery-endpoint", StandIn.Endpoint.ToString(), "--bigquery-write-api", "insertall", "--until-idle", "3s", "--metrics-port", "0"];
         var run = await Cli.RunAsync(TimeSpan.FromSeconds(180), process);
 
         Assert.True(run.ExitCode == 0, run.Output);
@@ -93,7 +93,7 @@ public sealed partial class CliServiceBehaviourTests : StandInTests
         StandIn.CreateTable("ds", "transactions"); // tables that exist before the processor starts
         StandIn.CreateTable("ds", "dead_letters");
         string[] process = ["process", "--bootstrap-servers", servers, "--sink", "bigquery", "--bigquery-project", "proj",
-            "--bigquery-dataset", "ds", "--bigquery-endpoint", StandIn.Endpoint.ToString(), "--metrics-port", "0"];
+            "--bigquery-dataset", "ds", "--bigquery-endpoint", StandIn.Endpoint.ToString(), "--bigquery-write-api", "insertall", "--metrics-port", "0"];
 
         await using var processor = Cli.Start(process);
         await Cli.WaitUntilAsync(() => StandIn.Rows.TryGetValue("ds.transactions", out var rows) && rows.Count >= 500, processor,

@@ -29,7 +29,7 @@ public abstract class KafkaFaultTests(ITestOutputHelper output) : IAsyncLifetime
         var data = Dataset.Create(FaultMatrix.Messages, FaultMatrix.InvalidRatio, "bqchaos");
         var run = await FaultRun.RunAsync(Scenario, data, data.WriteJsonLines(dir.File("in.jsonl")),
             servers => ["process", "--bootstrap-servers", servers, "--sink", "bigquery", "--bigquery-project", "proj",
-                "--bigquery-dataset", "ds", "--bigquery-endpoint", _standIn.Endpoint.ToString(), "--metrics-port", "0"],
+                "--bigquery-dataset", "ds", "--bigquery-endpoint", _standIn.Endpoint.ToString(), "--bigquery-write-api", "insertall", "--metrics-port", "0"],
             Cli.Directory);
         output.WriteLine($"{Scenario.Name} (BigQuery): longest commit stall {run.LongestCommitStall.TotalSeconds:F1}s, run {run.Elapsed.TotalSeconds:F0}s");
         output.WriteLine(string.Join('\n', run.ChaosLines));

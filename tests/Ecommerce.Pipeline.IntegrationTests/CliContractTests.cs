@@ -47,6 +47,13 @@ public sealed class CliContractTests
     [InlineData("broker --chaos \"10s:down 1;20s:explode 1\"")]
     [InlineData("broker --brokers 1 --chaos \"1s:down 2\"")]
     [InlineData("dev --chaos random:seven")]
+    [InlineData("process --bootstrap-servers 127.0.0.1:9 --bigquery-write-api streaming")]
+    [InlineData("process --bootstrap-servers 127.0.0.1:9 --bigquery-delivery once")]
+    [InlineData("process --bootstrap-servers 127.0.0.1:9 --bigquery-storage-endpoint grpc://x:1")]
+    [InlineData("process --bootstrap-servers 127.0.0.1:9 --sink bigquery --bigquery-project p --bigquery-dataset d --bigquery-endpoint http://127.0.0.1:9")]
+    [InlineData("backfill --bootstrap-servers 127.0.0.1:9 --from 2026-01-01T00:00:00Z --to 2026-01-02T00:00:00Z --bigquery-delivery twice")]
+    [InlineData("bench --bigquery-write-api rest")]
+    [InlineData("compact --date 2026-01-01 --bigquery-write-api rest")]
     public async Task Usage_errors_exit_2_with_one_line_on_stderr(string args)
     {
         var (code, stdout, stderr) = await PipelineProcess.RunAsync(Split(args), Timeout);
@@ -74,6 +81,9 @@ public sealed class CliContractTests
     [InlineData("produce --bootstrap-servers 127.0.0.1:9 --count many", "pipeline: --count: 'many' is not a whole number.")]
     [InlineData("process --bootstrap-servers 127.0.0.1:9 --metrics-port x", "pipeline: --metrics-port: 'x' is not a whole number.")]
     [InlineData("query \"  \"", "pipeline: query: the SQL is empty")]
+    [InlineData("process --bootstrap-servers 127.0.0.1:9 --bigquery-delivery once", "pipeline: --bigquery-delivery must be exactly-once or at-least-once.")]
+    [InlineData("process --bootstrap-servers 127.0.0.1:9 --sink bigquery --bigquery-project p --bigquery-dataset d --bigquery-endpoint http://127.0.0.1:9",
+        "pipeline: --bigquery-endpoint is set but --bigquery-storage-endpoint is not")]
     public async Task Usage_errors_name_what_is_wrong(string args, string expected)
     {
         var (code, stdout, stderr) = await PipelineProcess.RunAsync(Split(args), Timeout);

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Ecommerce.Pipeline.Cli.Hosting;
 using Ecommerce.Pipeline.Core.Configuration;
+using Ecommerce.Pipeline.Hosting;
 using Ecommerce.Pipeline.Kafka.Backfill;
 using Microsoft.Extensions.Logging;
 
@@ -55,7 +56,11 @@ internal static partial class BackfillCommand
                 throw new UsageException($"--from ({Format(start)}) must be before --to ({Format(end)}).");
             }
 
-            var settings = settingOptions.Read(parse);
+            // A backfill refills rows missing below what is stored, which exactly-once's "skip at or below the
+            // partition's highest stored offset" would skip: at-least-once unless asked (docs/exactly-once.md).
+            var settings = settingOptions.Read(parse, parse.GetValue(bigQuery.Delivery) is null
+                ? new Dictionary<string, string?> { [SettingNames.BigQueryDelivery] = BigQueryWriteNames.AtLeastOnce }
+                : null);
             var options = new BackfillOptions
             {
                 BootstrapServers = settings.KafkaBrokerList,

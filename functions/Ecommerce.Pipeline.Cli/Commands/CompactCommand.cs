@@ -9,7 +9,7 @@ namespace Ecommerce.Pipeline.Cli.Commands;
 
 /// <summary>
 /// <c>pipeline compact --date YYYY-MM-DD</c>: one row per transaction_id for that UTC day. DuckDB: rewritten sorted in
-/// one transaction. BigQuery: one MERGE query job over the day partition, refused while the streaming buffer may
+/// one transaction. BigQuery: one MERGE query job over the day partition, refused (insertAll only) while the streaming buffer may
 /// still hold rows of that day.
 /// </summary>
 internal static class CompactCommand
@@ -35,7 +35,7 @@ internal static class CompactCommand
         var sink = ProcessCommand.SinkOption();
         var duckdb = Options.DuckDbPath();
         var dryRun = new Option<bool>("--dry-run") { Description = "Report what would change (on BigQuery: a dry-run job's bytes); write nothing" };
-        var bigQuery = BigQueryOptions.Create();
+        var bigQuery = BigQueryOptions.Create(BigQueryWrites.WriteApi);
         var command = new Command("compact", "Compact one day of the warehouse: one row per transaction_id, sorted")
         {
             date, sink, duckdb, dryRun,
@@ -84,7 +84,7 @@ internal static class CompactCommand
     private static Task<List<string>> BigQueryAsync(BigQueryTarget target, DateOnly day, bool dryRun, CancellationToken cancellationToken) =>
         MaintenanceBigQuery.RunAsync(target, async client =>
         {
-            var compaction = new BigQueryCompaction(client, target.Project, target.Dataset, target.Table);
+            var compaction = new BigQueryCompaction(client, target.Project, target.Dataset, target.Table) { WriteApi = target.WriteApi };
             var r = await compaction.RunAsync(day, dryRun, cancellationToken);
             var head = string.Create(CultureInfo.InvariantCulture, $"compact: date={day:yyyy-MM-dd} table={r.Table}");
             if (r.DryRun)

@@ -78,33 +78,3 @@ internal static class ProcessCommand
         Validators = { r => { if (!SinkKinds.TryParse(r.GetValueOrDefault<string>(), out _)) { r.AddError("--sink must be duckdb or bigquery."); } } },
     };
 }
-
-/// <summary>The BigQuery options of the verbs that write BigQuery (docs/contract.md, Settings).</summary>
-internal sealed class BigQueryOptions
-{
-    // No defaults of their own: when not given, the BigQuery__* settings (environment) decide.
-    public Option<string?> Project { get; } = new("--bigquery-project") { Description = $"BigQuery project id (default: ${SettingNames.BigQueryProjectId})" };
-    public Option<string?> Dataset { get; } = new("--bigquery-dataset") { Description = $"BigQuery dataset id (default: ${SettingNames.BigQueryDatasetId})" };
-    public Option<string?> Table { get; } = new("--bigquery-table") { Description = $"BigQuery table id (default: ${SettingNames.BigQueryTableId}, else transactions)" };
-    public Option<string?> Endpoint { get; } = new("--bigquery-endpoint") { Description = $"BigQuery endpoint override (emulator, proxy); no credentials are sent there unless --bigquery-credentials adc (default: ${SettingNames.BigQueryEndpoint})" };
-    public Option<string?> Credentials { get; } = new("--bigquery-credentials") { Description = $"auto (Application Default Credentials unless an endpoint override is given), adc or none (default: ${SettingNames.BigQueryCredentials}, else auto)" };
-
-    public static BigQueryOptions Create() => new();
-
-    /// <summary>Binds the five options to the <c>BigQuery__*</c> settings.</summary>
-    public void AddTo(SettingOptions settings) => settings
-        .Add(Project, SettingNames.BigQueryProjectId)
-        .Add(Dataset, SettingNames.BigQueryDatasetId)
-        .Add(Table, SettingNames.BigQueryTableId)
-        .Add(Endpoint, SettingNames.BigQueryEndpoint)
-        .Add(Credentials, SettingNames.BigQueryCredentials);
-
-    public void AddTo(Command command)
-    {
-        command.Options.Add(Project);
-        command.Options.Add(Dataset);
-        command.Options.Add(Table);
-        command.Options.Add(Endpoint);
-        command.Options.Add(Credentials);
-    }
-}

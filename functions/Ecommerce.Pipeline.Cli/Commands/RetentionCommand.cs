@@ -39,7 +39,7 @@ internal static class RetentionCommand
         var duckdb = Options.DuckDbPath();
         var apply = new Option<bool>("--apply") { Description = "BigQuery: set the partition expiration when it differs (tables.patch)" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Only report: count what would be deleted, change nothing (wins over --apply)" };
-        var bigQuery = BigQueryOptions.Create();
+        var bigQuery = BigQueryOptions.Create(BigQueryWrites.None);
         var command = new Command("retention", "Apply the rolling retention window to the warehouse")
         {
             days, sink, duckdb, apply, dryRun,

@@ -1,4 +1,5 @@
 using Ecommerce.Pipeline.BigQuery.Rest;
+using Ecommerce.Pipeline.BigQuery.StorageWrite;
 using Ecommerce.Pipeline.Hosting;
 
 namespace Ecommerce.Pipeline.Cli.Hosting;
@@ -7,11 +8,14 @@ namespace Ecommerce.Pipeline.Cli.Hosting;
 internal sealed record BigQueryTarget(string Project, string Dataset, string Table, Uri? Endpoint,
     BigQueryCredentialMode Credentials)
 {
+    /// <summary>How rows reach the table (<c>BigQuery__WriteApi</c>); decides compaction's streaming-buffer rule.</summary>
+    public WriteApi WriteApi { get; init; } = WriteApi.Storage;
+
     /// <summary>From settings read with <c>Sink=bigquery</c>, which guarantees project and dataset.</summary>
     public static BigQueryTarget From(WarehouseSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         return new BigQueryTarget(settings.BigQueryProjectId!, settings.BigQueryDatasetId!, settings.BigQueryTable,
-            settings.BigQueryEndpoint, settings.BigQueryCredentials);
+            settings.BigQueryEndpoint, settings.BigQueryCredentials) { WriteApi = settings.BigQueryWriteApi };
     }
 }

@@ -17,6 +17,9 @@ public static class SettingNames
     public const string BigQueryTableId = "BigQuery__TableId";
     public const string BigQueryEndpoint = "BigQuery__Endpoint";
     public const string BigQueryCredentials = "BigQuery__Credentials";
+    public const string BigQueryWriteApi = "BigQuery__WriteApi";
+    public const string BigQueryDelivery = "BigQuery__Delivery";
+    public const string BigQueryStorageEndpoint = "BigQuery__StorageEndpoint";
     public const string ApplicationInsightsConnectionString = "APPLICATIONINSIGHTS_CONNECTION_STRING";
 
     // Kafka authentication, with KEDA's values (the TriggerAuthentication reads the same Secret keys):
@@ -30,6 +33,8 @@ public static class SettingNames
     [
         KafkaBrokerList, TransactionsTopic, DeadLetterTopic, ConsumerGroup, Sink, DuckDbPath, BigQueryProjectId,
         BigQueryDatasetId, BigQueryTableId, BigQueryEndpoint, BigQueryCredentials, ApplicationInsightsConnectionString,
+        BigQueryDatasetId, BigQueryTableId, BigQueryEndpoint, BigQueryWriteApi, BigQueryDelivery, BigQueryStorageEndpoint,
+        ApplicationInsightsConnectionString,
         KafkaSaslMechanism, KafkaSaslUsername, KafkaSaslPassword, KafkaTls,
     ];
 }

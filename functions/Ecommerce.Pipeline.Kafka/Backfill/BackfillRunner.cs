@@ -12,6 +12,8 @@ namespace Ecommerce.Pipeline.Kafka.Backfill;
 /// Replays a time window of the topic through the same <see cref="TransactionBatchHandler"/> (transform, sink,
 /// dead letters) as the live processor. It is idempotent because the sink is: rows already stored come back as
 /// duplicates. It reads with <see cref="KafkaRangeReader"/>, so it neither joins nor commits for any group.
+/// It never calls <see cref="IPartitionAwareSink"/>: it owns no partition, so a sink that keeps per-partition state
+/// must not trust any between batches (it re-reads what it needs for each batch, as under the Functions host).
 /// </summary>
 /// <remarks>
 /// One thread reads and forms batches; an <see cref="OrderedBatchWriter"/> (the live processor's) stores them in

@@ -35,6 +35,7 @@ internal sealed class ConsumeSession : IDisposable
     private readonly OrderedBatchWriter _writer;
     private readonly KafkaHealth _health;
     private readonly KafkaFaultLog _faults;
+    private readonly PartitionHooks _hooks;
 
     // Consume thread.
     private readonly BatchAssembler _assembler;
@@ -60,6 +61,7 @@ internal sealed class ConsumeSession : IDisposable
         _topic = _options.Topic;
         _health = new KafkaHealth(_topic);
         _faults = new KafkaFaultLog(_logger, _health);
+        _hooks = new PartitionHooks(owner.PartitionAware, _logger);
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _batches = Channel.CreateBounded<Batch>(new BoundedChannelOptions(
             OrderedBatchWriter.QueueCapacity(_options.MaxInFlightBatches, owner.Step))
@@ -131,6 +133,8 @@ internal sealed class ConsumeSession : IDisposable
         {
             ExceptionDispatchInfo.Throw(error);
         }
+
+        _hooks.Failure?.Throw();
 
         if (_fatal is { } fatal)
         {
@@ -573,13 +577,19 @@ internal sealed class ConsumeSession : IDisposable
 
     private void OnAssigned(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
     {
-        foreach (var tp in partitions)
+        var assigned = partitions.Where(p => p.Topic == _topic).Select(p => p.Partition.Value).ToList();
+        if (!_hooks.Assigned(assigned, _hardStop.Token))
         {
-            if (tp.Topic == _topic)
-            {
-                _ledger.Assign(tp.Partition.Value);
-                _atEnd.Remove(tp.Partition.Value);
-            }
+            // Not owned as far as this loop is concerned: records of these partitions are ignored, and the session
+            // stops with the sink's error.
+            _stop.Cancel();
+            return;
+        }
+
+        foreach (var partition in assigned)
+        {
+            _ledger.Assign(partition);
+            _atEnd.Remove(partition);
         }
 
         // Start fresh from the committed offsets (the default); pause is applied after Consume returns, when the
@@ -602,6 +612,7 @@ internal sealed class ConsumeSession : IDisposable
         CommitNow(consumer);
         Forget(revoked);
         ResumeLeaving(consumer, partitions);
+        _hooks.Released(revoked, _hardStop.Token);
         StreamProcessorLog.Revoked(_logger, revoked, dropped);
     }
 
@@ -611,9 +622,17 @@ internal sealed class ConsumeSession : IDisposable
         var lost = partitions.Where(p => p.Topic == _topic).Select(p => p.Partition.Value).ToHashSet();
         Interlocked.Increment(ref _counters._rebalances);
         var dropped = DropUnsent(lost.Contains);
+        if (_hooks.Active)
+        {
+            // Nothing is committed for them, but the sink is told only after their batches in flight finished, so
+            // it never forgets a partition while still appending to it.
+            WaitForOutstanding();
+        }
+
         Forget(lost);
         _orphaned.UnionWith(lost);
         ResumeLeaving(consumer, partitions);
+        _hooks.Released(lost, _hardStop.Token);
         StreamProcessorLog.Lost(_logger, lost, dropped);
     }
 

@@ -24,7 +24,10 @@ namespace Ecommerce.Pipeline.Kafka.Consuming;
 /// are dropped (the new owner re-reads them from the last commit), then the loop waits up to
 /// <see cref="StreamProcessorOptions.RebalanceDrainTimeout"/> for the queued and in-flight batches and commits what
 /// they acknowledged before letting the partitions go. Acknowledgements for partitions no longer owned (or owned
-/// again under a newer assignment) are never committed, so a commit never moves past what this member stored.</para>
+/// again under a newer assignment) are never committed, so a commit never moves past what this member stored.
+/// A sink that implements <see cref="IPartitionAwareSink"/> hears of each assignment before any of its records is
+/// handed over, and of each revoked or lost partition after its outstanding batches finished (and, for a revoke,
+/// were committed).</para>
 /// <para>Stop: on cancellation the batch being written is allowed to finish (up to
 /// <see cref="StreamProcessorOptions.ShutdownTimeout"/>); queued batches are dropped uncommitted; acknowledged
 /// offsets are committed; then the consumer leaves the group (<c>Close</c>) and is disposed.</para>
@@ -36,7 +39,7 @@ public sealed class StreamProcessor
     public StreamProcessor(StreamProcessorOptions options, TransactionBatchHandler handler, ILogger<StreamProcessor> logger,
         IPipelineMetrics? metrics = null)
         : this(options, new TransactionBatchStep(handler ?? throw new ArgumentNullException(nameof(handler))),
-            handler.Sink.Name, logger, metrics)
+            handler.Sink.Name, logger, metrics, handler.Sink as IPartitionAwareSink)
     {
     }
 
@@ -50,7 +53,7 @@ public sealed class StreamProcessor
     }
 
     internal StreamProcessor(StreamProcessorOptions options, IBatchStep step, string sinkName, ILogger logger,
-        IPipelineMetrics? metrics)
+        IPipelineMetrics? metrics, IPartitionAwareSink? partitionAware = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
@@ -62,6 +65,7 @@ public sealed class StreamProcessor
         SinkName = sinkName;
         Logger = logger;
         Metrics = metrics ?? NullPipelineMetrics.Instance;
+        PartitionAware = partitionAware;
     }
 
     public StreamProcessorOptions Options { get; }
@@ -74,6 +78,9 @@ public sealed class StreamProcessor
     internal ILogger Logger { get; }
 
     internal IPipelineMetrics Metrics { get; }
+
+    /// <summary>The sink, when it wants to hear of assignments and releases; null otherwise.</summary>
+    internal IPartitionAwareSink? PartitionAware { get; }
 
     /// <summary>What is done with each batch.</summary>
     internal IBatchStep Step { get; }

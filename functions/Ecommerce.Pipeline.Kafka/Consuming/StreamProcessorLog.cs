@@ -45,6 +45,9 @@ internal static partial class StreamProcessorLog
     [LoggerMessage(EventId = 15, Level = LogLevel.Warning, Message = "Leaving the consumer group failed")]
     public static partial void CloseFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 17, Level = LogLevel.Warning, Message = "The sink was not told of released partitions [{Partitions}]")]
+    public static partial void ReleaseFailed(ILogger logger, Exception exception, IEnumerable<int> partitions);
+
     [LoggerMessage(EventId = 16, Message = "librdkafka {Facility}: {Message}")]
     public static partial void Librdkafka(ILogger logger, LogLevel level, string facility, string message);
 }

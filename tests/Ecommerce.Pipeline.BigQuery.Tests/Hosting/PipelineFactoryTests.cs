@@ -1,3 +1,4 @@
+using Ecommerce.Pipeline.BigQuery.StorageWrite;
 using Ecommerce.Pipeline.Core.Configuration;
 using Ecommerce.Pipeline.Core.Processing;
 using Ecommerce.Pipeline.Hosting;
@@ -56,6 +57,32 @@ public sealed class PipelineFactoryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_write_api_setting_picks_the_storage_write_sink_by_default_and_insertall_on_request()
+    {
+        await using var storage = await StorageWriteStandIn.StartAsync(_standIn);
+        var storageSettings = PipelineSettings.From(Configuration(
+            (SettingNames.BigQueryWriteApi, " "), (SettingNames.BigQueryStorageEndpoint, storage.Endpoint.ToString())));
+        await using (var parts = await PipelineFactory.BuildAsync(storageSettings, NullPipelineMetrics.Instance))
+        {
+            var sink = Assert.IsType<StorageWriteSink>(parts.Sink);
+            Assert.Equal((DeliveryGuarantee.ExactlyOnce, storage.Endpoint), (sink.Options.Delivery, sink.Options.Endpoint));
+            var written = await parts.Sink.WriteRowsAsync(TestData.Rows(3), CancellationToken.None);
+            Assert.Equal(3, written.Inserted);
+        }
+
+        await using (var parts = await PipelineFactory.BuildAsync(Settings(), NullPipelineMetrics.Instance))
+        {
+            Assert.IsType<BigQuerySink>(parts.Sink);
+            await parts.Sink.WriteRowsAsync([TestData.Row(100), TestData.Row(101)], CancellationToken.None);
+        }
+
+        Assert.Equal(3, storage.RowsAppended);
+        Assert.Single(_standIn.InsertAlls);
+        Assert.Equal(5, _standIn.Rows["ds.transactions"].Count);
+        Assert.Empty(storage.ContractViolations);
+    }
+
+    [Fact]
     public async Task A_missing_dataset_fails_at_build_time_not_at_the_first_write()
     {
         _standIn.Datasets.Clear();
@@ -104,6 +131,7 @@ public sealed class PipelineFactoryTests : IAsyncLifetime
                 [SettingNames.BigQueryProjectId] = "proj",
                 [SettingNames.BigQueryDatasetId] = "ds",
                 [SettingNames.BigQueryEndpoint] = _standIn.Endpoint.ToString(),
+                [SettingNames.BigQueryWriteApi] = "insertall",
                 [PipelineSettings.MetricsPortSetting] = "0",
             })
             .AddInMemoryCollection(extra.Select(e => new KeyValuePair<string, string?>(e.Key, e.Value)))

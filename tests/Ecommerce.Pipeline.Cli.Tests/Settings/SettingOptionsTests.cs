@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Ecommerce.Pipeline.BigQuery.Rest;
+using Ecommerce.Pipeline.BigQuery.StorageWrite;
 using Ecommerce.Pipeline.Cli.Commands;
 using Ecommerce.Pipeline.Cli.Hosting;
 using Ecommerce.Pipeline.Core.Configuration;
@@ -130,7 +131,8 @@ public sealed class SettingOptionsTests
     [Fact]
     public void Sink_names_are_read_in_any_case_and_decide_the_overlapping_writes()
     {
-        var settings = Read(["--bootstrap-servers", "b:1", "--sink", "BigQuery", "--bigquery-project", "p", "--bigquery-dataset", "d"]);
+        var settings = Read(["--bootstrap-servers", "b:1", "--sink", "BigQuery", "--bigquery-project", "p", "--bigquery-dataset", "d",
+            "--bigquery-write-api", "insertall"]);
 
         Assert.Equal((SinkKind.BigQuery, 4, "p", "d"),
             (settings.Sink, settings.MaxConcurrentWrites, settings.BigQueryProjectId, settings.BigQueryDatasetId));
@@ -147,6 +149,91 @@ public sealed class SettingOptionsTests
         Assert.Same(KafkaSecurity.Plaintext, settings.KafkaSecurity);
         Assert.Equal(("127.0.0.1:9", SinkKind.DuckDb, Defaults.TransactionsTopic),
             (settings.KafkaBrokerList, settings.Sink, settings.TransactionsTopic));
+    }
+
+    [Fact]
+    public void The_write_api_and_delivery_default_to_storage_exactly_once()
+    {
+        var settings = Read(["--bootstrap-servers", "b:1", "--sink", "bigquery", "--bigquery-project", "p", "--bigquery-dataset", "d"]);
+
+        Assert.Equal((WriteApi.Storage, DeliveryGuarantee.ExactlyOnce, null),
+            (settings.BigQueryWriteApi, settings.BigQueryDelivery, settings.BigQueryStorageEndpoint));
+    }
+
+    [Theory]
+    [InlineData("storage", "exactly-once", WriteApi.Storage, DeliveryGuarantee.ExactlyOnce)]
+    [InlineData("insertall", "at-least-once", WriteApi.InsertAll, DeliveryGuarantee.AtLeastOnce)]
+    [InlineData(" InsertAll ", "AT-LEAST-ONCE", WriteApi.InsertAll, DeliveryGuarantee.AtLeastOnce)]
+    [InlineData("Storage", "Exactly-Once", WriteApi.Storage, DeliveryGuarantee.ExactlyOnce)]
+    public void Each_write_api_and_delivery_is_read_in_any_case_from_the_environment_and_the_options(
+        string api, string delivery, WriteApi expectedApi, DeliveryGuarantee expectedDelivery)
+    {
+        var fromApp = PipelineSettings.From(Config((SettingNames.KafkaBrokerList, "b:1"),
+            (SettingNames.BigQueryWriteApi, api), (SettingNames.BigQueryDelivery, delivery)));
+        var fromOptions = Read(["--bootstrap-servers", "b:1", "--bigquery-write-api", api, "--bigquery-delivery", delivery]);
+        var fromEnvironment = Read(["--bootstrap-servers", "b:1"],
+            (SettingNames.BigQueryWriteApi, api), (SettingNames.BigQueryDelivery, delivery));
+
+        Assert.All(new[] { fromApp, fromOptions, fromEnvironment },
+            s => Assert.Equal((expectedApi, expectedDelivery), (s.BigQueryWriteApi, s.BigQueryDelivery)));
+    }
+
+    [Theory]
+    [InlineData(SettingNames.BigQueryWriteApi, "--bigquery-write-api", "streaming", "must be 'storage' or 'insertall', not 'streaming'.")]
+    [InlineData(SettingNames.BigQueryDelivery, "--bigquery-delivery", "exactly_once", "must be 'exactly-once' or 'at-least-once', not 'exactly_once'.")]
+    [InlineData(SettingNames.BigQueryStorageEndpoint, "--bigquery-storage-endpoint", "grpc://127.0.0.1:1", "must be an http(s) URL, not 'grpc://127.0.0.1:1'.")]
+    public void A_bad_write_setting_names_the_setting_and_the_allowed_values(string setting, string option, string value, string rule)
+    {
+        var fromApp = Assert.Throws<InvalidOperationException>(() => PipelineSettings.From(Config(
+            (SettingNames.KafkaBrokerList, "b:1"), (setting, value))));
+        var fromEnvironment = Assert.Throws<UsageException>(() => Read(["--bootstrap-servers", "b:1"], (setting, value)));
+
+        Assert.Equal($"Setting '{setting}' {rule}", fromApp.Message);
+        Assert.Equal($"{option} {rule}", fromEnvironment.Message);
+    }
+
+    [Theory]
+    [InlineData("--bigquery-write-api", "streaming", "--bigquery-write-api must be storage or insertall.")]
+    [InlineData("--bigquery-delivery", "once", "--bigquery-delivery must be exactly-once or at-least-once.")]
+    public void A_bad_write_option_is_a_parse_error_naming_the_allowed_values(string option, string value, string expected)
+    {
+        var parse = _command.Parse(["--bootstrap-servers", "b:1", option, value]);
+
+        Assert.Equal(expected, Assert.Single(parse.Errors).Message);
+    }
+
+    [Fact]
+    public void A_rest_endpoint_without_a_storage_endpoint_is_refused_naming_both()
+    {
+        var fromApp = Assert.Throws<InvalidOperationException>(() => PipelineSettings.From(Config(
+            (SettingNames.KafkaBrokerList, "b:1"), (SettingNames.Sink, "bigquery"), (SettingNames.BigQueryProjectId, "p"),
+            (SettingNames.BigQueryDatasetId, "d"), (SettingNames.BigQueryEndpoint, "http://127.0.0.1:1"))));
+        var fromOptions = Assert.Throws<UsageException>(() => Read(["--bootstrap-servers", "b:1", "--sink", "bigquery",
+            "--bigquery-project", "p", "--bigquery-dataset", "d", "--bigquery-endpoint", "http://127.0.0.1:1"]));
+        var reverse = Assert.Throws<UsageException>(() => Read(["--bootstrap-servers", "b:1", "--sink", "bigquery",
+            "--bigquery-project", "p", "--bigquery-dataset", "d", "--bigquery-storage-endpoint", "http://127.0.0.1:2"]));
+
+        Assert.StartsWith("Setting 'BigQuery__Endpoint' is set but 'BigQuery__StorageEndpoint' is not", fromApp.Message, StringComparison.Ordinal);
+        Assert.StartsWith("--bigquery-endpoint is set but --bigquery-storage-endpoint is not", fromOptions.Message, StringComparison.Ordinal);
+        Assert.StartsWith("--bigquery-storage-endpoint is set but --bigquery-endpoint is not", reverse.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Either_both_endpoints_or_insertall_or_another_sink_are_fine()
+    {
+        string[] bigQuery = ["--bootstrap-servers", "b:1", "--sink", "bigquery", "--bigquery-project", "p", "--bigquery-dataset", "d"];
+
+        var both = Read([.. bigQuery, "--bigquery-endpoint", "http://127.0.0.1:1", "--bigquery-storage-endpoint", "http://127.0.0.1:2"]);
+        var insertAll = Read([.. bigQuery, "--bigquery-endpoint", "http://127.0.0.1:1", "--bigquery-write-api", "insertall"]);
+        var duckDb = Read(["--bootstrap-servers", "b:1", "--bigquery-endpoint", "http://127.0.0.1:1"]);
+        // compact and retention send nothing to the Storage Write API: one endpoint is all they need.
+        var warehouse = _settings.ReadWarehouse(_command.Parse([.. bigQuery[2..], "--bigquery-endpoint", "http://127.0.0.1:1"]),
+            new Dictionary<string, string?>());
+
+        Assert.Equal((new Uri("http://127.0.0.1:1"), new Uri("http://127.0.0.1:2")), (both.BigQueryEndpoint, both.BigQueryStorageEndpoint));
+        Assert.Equal(WriteApi.InsertAll, insertAll.BigQueryWriteApi);
+        Assert.Equal(SinkKind.DuckDb, duckDb.Sink);
+        Assert.Equal(WriteApi.Storage, warehouse.BigQueryWriteApi);
     }
 
     [Theory]
@@ -188,6 +275,8 @@ public sealed class SettingOptionsTests
     [InlineData("--duckdb", " ")]
     [InlineData("--sink", "")]
     [InlineData("--bigquery-project", "")]
+    [InlineData("--bigquery-storage-endpoint", " ")]
+    [InlineData("--bigquery-write-api", "")]
     public void An_option_given_empty_or_blank_is_a_usage_error_naming_it(string option, string value)
     {
         var args = option == "--bootstrap-servers" ? [option, value] : new[] { "--bootstrap-servers", "b:1", option, value };

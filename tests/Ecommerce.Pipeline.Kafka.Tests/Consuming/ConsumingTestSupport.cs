@@ -47,7 +47,8 @@ internal static class ConsumingKit
             TimeProvider.System);
         return logger is null
             ? new StreamProcessor(options, handler, NullLogger<StreamProcessor>.Instance, metrics)
-            : new StreamProcessor(options, handler.HandleAsync, sink.Name, logger, metrics);
+            : new StreamProcessor(options, new TransactionBatchStep(handler), sink.Name, logger, metrics,
+                sink as IPartitionAwareSink);
     }
 
     /// <summary>The group's committed offset per partition (null when none), read with a plain client.</summary>

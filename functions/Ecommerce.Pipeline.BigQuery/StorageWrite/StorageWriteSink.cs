@@ -1,0 +1,224 @@
+using System.Collections.Concurrent;
+using Ecommerce.Pipeline.BigQuery.Rest;
+using Ecommerce.Pipeline.Core.Model;
+using Ecommerce.Pipeline.Core.Processing;
+
+namespace Ecommerce.Pipeline.BigQuery.StorageWrite;
+
+/// <summary>
+/// The BigQuery warehouse over the Storage Write API. Tables are checked and created through the REST API, as by
+/// <see cref="BigQuerySink"/>; rows and dead letters go through AppendRows.
+/// </summary>
+/// <remarks>
+/// <para><see cref="DeliveryGuarantee.ExactlyOnce"/>: per (table, Kafka partition) a COMMITTED stream with offsets and
+/// a watermark read from the table (<see cref="PartitionedTableWriter{TRow}"/>); records at or below it are counted as
+/// <see cref="RowWriteResult.Duplicates"/>. The watermark is trusted from <see cref="PartitionsAssignedAsync"/> until
+/// <see cref="PartitionsReleasedAsync"/>; a host that never calls them (the Functions host) gets it re-read for every
+/// batch (<see cref="WatermarkPolicy.EveryBatch"/>), one query per table and batch.</para>
+/// <para><see cref="DeliveryGuarantee.AtLeastOnce"/>: each table's <c>_default</c> stream.</para>
+/// <para>Rows the service refuses (row errors) are returned as rejections and the rest re-sent; a refused dead letter
+/// fails the write (it is the last record of a message).</para>
+/// </remarks>
+public sealed class StorageWriteSink : ITransactionSink, IPartitionAwareSink
+{
+    private readonly BigQueryClient _rest;
+    private readonly StorageWriteClient _write;
+    private readonly bool _ownsClients;
+    private readonly BigQueryTableSetup _tables;
+    private readonly StorageWriteContext _context;
+    private readonly IStorageTableWriter<TransactionRow> _rows;
+    private readonly IStorageTableWriter<DeadLetter> _deadLetters;
+    private readonly DeferredDeadLetters _deferred = new();
+    private volatile bool _partitionAware;
+
+    public StorageWriteSink(BigQueryClient rest, StorageWriteClient write, BigQuerySinkOptions sinkOptions, bool ownsClients = false)
+    {
+        ArgumentNullException.ThrowIfNull(rest);
+        ArgumentNullException.ThrowIfNull(write);
+        ArgumentNullException.ThrowIfNull(sinkOptions);
+        _rest = rest;
+        _write = write;
+        _ownsClients = ownsClients;
+        SinkOptions = sinkOptions;
+        _context = new StorageWriteContext(write, sinkOptions);
+        _tables = new BigQueryTableSetup(rest, sinkOptions, _context.Created);
+        if (write.Options.Delivery == DeliveryGuarantee.ExactlyOnce)
+        {
+            _rows = new PartitionedTableWriter<TransactionRow>(_context, sinkOptions.TableId, ProtoRowEncoders.Transactions,
+                r => r.KafkaPartition, r => r.KafkaOffset, WatermarkQuery.Transactions(rest, sinkOptions));
+            _deadLetters = new PartitionedTableWriter<DeadLetter>(_context, sinkOptions.DeadLetterTableId, ProtoRowEncoders.DeadLetters,
+                d => d.KafkaPartition, d => d.KafkaOffset, WatermarkQuery.DeadLetters(rest, sinkOptions, write.Options.Topic));
+        }
+        else
+        {
+            _rows = new DefaultStreamWriter<TransactionRow>(_context, sinkOptions.TableId, ProtoRowEncoders.Transactions);
+            _deadLetters = new DefaultStreamWriter<DeadLetter>(_context, sinkOptions.DeadLetterTableId, ProtoRowEncoders.DeadLetters);
+        }
+    }
+
+    /// <summary>
+    /// Builds both clients (ADC, or no credentials with endpoint overrides), checks or creates both tables, and returns
+    /// a ready sink: a sink that cannot make progress (auth refused, dataset missing) fails here, loudly.
+    /// </summary>
+    public static async Task<StorageWriteSink> CreateAsync(BigQuerySinkOptions sinkOptions, StorageWriteOptions writeOptions,
+        BigQueryClientOptions restOptions, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(restOptions);
+        var rest = await BigQueryClient.CreateAsync(restOptions, cancellationToken).ConfigureAwait(false);
+        StorageWriteClient? write = null;
+        try
+        {
+            write = await StorageWriteClient.CreateAsync(writeOptions, restOptions.Observer, restOptions.TimeProvider, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch
+        {
+            rest.Dispose();
+            throw;
+        }
+
+        var sink = new StorageWriteSink(rest, write, sinkOptions, ownsClients: true);
+        try
+        {
+            await sink.EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+            return sink;
+        }
+        catch
+        {
+            await sink.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public string Name => "bigquery";
+
+    public BigQuerySinkOptions SinkOptions { get; }
+
+    public StorageWriteOptions Options => _write.Options;
+
+    /// <summary>How far a watermark is trusted now: until released once the host reported an assignment, else every batch.</summary>
+    public WatermarkPolicy Watermarks => _partitionAware ? WatermarkPolicy.UntilReleased : WatermarkPolicy.EveryBatch;
+
+    /// <summary>COMMITTED streams created so far (CreateWriteStream is limited per project and hour).</summary>
+    public long StreamsCreated => _context.StreamsCreated;
+
+    /// <summary>Watermark queries run so far (both tables).</summary>
+    public long WatermarkQueries =>
+        (_rows as PartitionedTableWriter<TransactionRow>)?.WatermarkQueries + (_deadLetters as PartitionedTableWriter<DeadLetter>)?.WatermarkQueries ?? 0;
+
+    /// <summary>tables.get both tables, creating a missing one when allowed; once.</summary>
+    public Task EnsureTablesAsync(CancellationToken cancellationToken) => _tables.EnsureTablesAsync(cancellationToken);
+
+    public Task<RowWriteResult> WriteRowsAsync(IReadOnlyList<TransactionRow> rows, CancellationToken cancellationToken) =>
+        SinkRefusals.AreFatal(() => WriteRowsCoreAsync(rows, cancellationToken));
+
+    public Task WriteDeadLettersAsync(IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken) =>
+        SinkRefusals.AreFatal(async () =>
+        {
+            await WriteDeadLettersCoreAsync(_deferred.Claim(deadLetters), cancellationToken).ConfigureAwait(false);
+            return true;
+        });
+
+    /// <summary>
+    /// Rows, then the batch's dead letters. When rows were refused, the dead letters wait for the refused rows' own
+    /// dead letters (the caller's next <see cref="WriteDeadLettersAsync"/>) and go with them in offset order: a
+    /// partition's dead letters must reach the table in offset order, or the watermark would skip the later-written
+    /// lower offsets.
+    /// </summary>
+    public async Task<RowWriteResult> WriteBatchAsync(IReadOnlyList<TransactionRow> rows, IReadOnlyList<DeadLetter> deadLetters,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(deadLetters);
+        var written = await WriteRowsAsync(rows, cancellationToken).ConfigureAwait(false);
+        if (written.Rejected.Count > 0 && Options.Delivery == DeliveryGuarantee.ExactlyOnce)
+        {
+            _deferred.Defer(written.Rejected, deadLetters);
+        }
+        else if (deadLetters.Count > 0)
+        {
+            await WriteDeadLettersAsync(deadLetters, cancellationToken).ConfigureAwait(false);
+        }
+
+        return written;
+    }
+
+    private async Task<RowWriteResult> WriteRowsCoreAsync(IReadOnlyList<TransactionRow> rows, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Count == 0)
+        {
+            return RowWriteResult.Empty;
+        }
+
+        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        var result = await _rows.WriteAsync(rows, !_partitionAware, cancellationToken).ConfigureAwait(false);
+        return new RowWriteResult(result.Stored, result.Skipped, [.. result.Refused.Select(r => new RowRejection(r.Row, r.Message))]);
+    }
+
+    private async Task WriteDeadLettersCoreAsync(IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken)
+    {
+        if (deadLetters.Count == 0)
+        {
+            return;
+        }
+
+        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        var result = await _deadLetters.WriteAsync(deadLetters, !_partitionAware, cancellationToken).ConfigureAwait(false);
+        if (result.Refused is [var first, ..])
+        {
+            // A dead letter is already the last resort; dropping one silently would lose the record of a message.
+            throw new StorageWriteException(
+                $"BigQuery refused {result.Refused.Count} dead letter(s) for {SinkOptions.DeadLetterTableId}, e.g. offset {first.Row.KafkaOffset}: {first.Message}");
+        }
+    }
+
+    public async Task PartitionsAssignedAsync(IReadOnlyCollection<int> partitions, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        _partitionAware = true;
+        await _rows.AssignAsync(partitions, cancellationToken).ConfigureAwait(false);
+        await _deadLetters.AssignAsync(partitions, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task PartitionsReleasedAsync(IReadOnlyCollection<int> partitions, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        await _rows.ReleaseAsync(partitions, cancellationToken).ConfigureAwait(false);
+        await _deadLetters.ReleaseAsync(partitions, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _rows.DisposeAsync().ConfigureAwait(false);
+        await _deadLetters.DisposeAsync().ConfigureAwait(false);
+        _tables.Dispose();
+        if (_ownsClients)
+        {
+            _write.Dispose();
+            _rest.Dispose();
+        }
+    }
+
+    /// <summary>A batch's dead letters held back until the dead letters of its refused rows arrive (see <see cref="WriteBatchAsync"/>).</summary>
+    private sealed class DeferredDeadLetters
+    {
+        private readonly ConcurrentDictionary<string, IReadOnlyList<DeadLetter>> _held = new(StringComparer.Ordinal);
+
+        public void Defer(IReadOnlyList<RowRejection> rejected, IReadOnlyList<DeadLetter> deadLetters) =>
+            // A retry of the same batch replaces what its failed attempt held.
+            _held[Key(rejected.Select(r => (r.Row.KafkaPartition, r.Row.KafkaOffset)))] = deadLetters;
+
+        /// <summary>The dead letters to write: these, with any held back for the rows they stand for, in offset order.</summary>
+        public IReadOnlyList<DeadLetter> Claim(IReadOnlyList<DeadLetter> deadLetters)
+        {
+            ArgumentNullException.ThrowIfNull(deadLetters);
+            return _held.TryRemove(Key(deadLetters.Select(d => (d.KafkaPartition, d.KafkaOffset))), out var held)
+                ? [.. held.Concat(deadLetters).OrderBy(d => d.KafkaPartition).ThenBy(d => d.KafkaOffset)]
+                : deadLetters;
+        }
+
+        private static string Key(IEnumerable<(int Partition, long Offset)> records) =>
+            string.Join(',', records.Order().Select(r => $"{r.Partition}:{r.Offset}"));
+    }
+}
