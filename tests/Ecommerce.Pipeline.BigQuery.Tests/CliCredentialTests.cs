@@ -104,6 +104,7 @@ public sealed partial class CliCredentialTests : StandInTests
     [
         "process", "--bootstrap-servers", servers, "--sink", "bigquery", "--bigquery-project", "proj",
         "--bigquery-dataset", "ds", "--bigquery-endpoint", StandIn.Endpoint.ToString(), "--bigquery-credentials", "adc",
+        "--bigquery-write-api", "insertall",
         "--metrics-port", "0",
     ];
 
