@@ -58,9 +58,16 @@ public sealed record PipelineSettings(
     /// <summary>
     /// Batches written side by side: BigQuery answers each insertAll after a network round trip, and overlapping
     /// batches hide it (measured +30% against a local stand-in, more against the real service's latency); DuckDB has
-    /// one writer, so one batch at a time.
+    /// one writer, so one batch at a time. Exactly-once over the Storage Write API also takes one batch at a time:
+    /// its "skip at or below the partition's highest stored offset" is exact only if a partition's batches are
+    /// appended in offset order, each after the one before it was acknowledged (a later batch overtaking an earlier,
+    /// or going on after it failed, would make the retry of the earlier one look stored). The sink still writes the
+    /// partitions of one batch side by side.
     /// </summary>
-    public int MaxConcurrentWrites => Sink == SinkKind.BigQuery ? 4 : 1;
+    public int MaxConcurrentWrites =>
+        Sink != SinkKind.BigQuery || (BigQueryWriteApi == WriteApi.Storage && BigQueryDelivery == DeliveryGuarantee.ExactlyOnce)
+            ? 1
+            : 4;
 
     /// <exception cref="InvalidOperationException">
     /// A required setting is missing or a value is not allowed (also Kafka security outside KEDA's values, or missing

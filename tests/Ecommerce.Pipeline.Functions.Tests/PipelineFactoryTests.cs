@@ -108,7 +108,11 @@ public sealed class PipelineFactoryTests : IDisposable
             [SettingNames.KafkaTls] = "enable",
         }).Build());
 
-        Assert.Equal((SinkKind.BigQuery, 4), (settings.Sink, settings.MaxConcurrentWrites));
+        // Exactly-once over the Storage Write API (the default) appends one batch at a time; insertAll and
+        // at-least-once overlap four.
+        Assert.Equal((SinkKind.BigQuery, 1), (settings.Sink, settings.MaxConcurrentWrites));
+        Assert.Equal(4, (settings with { BigQueryWriteApi = Ecommerce.Pipeline.BigQuery.StorageWrite.WriteApi.InsertAll }).MaxConcurrentWrites);
+        Assert.Equal(4, (settings with { BigQueryDelivery = Ecommerce.Pipeline.BigQuery.StorageWrite.DeliveryGuarantee.AtLeastOnce }).MaxConcurrentWrites);
         Assert.Equal((KafkaSaslMechanism.Plain, "pipeline", Confluent.Kafka.SecurityProtocol.SaslSsl),
             (settings.KafkaSecurity.Mechanism, settings.KafkaSecurity.Username, settings.KafkaSecurity.Protocol));
         Assert.Equal(1, (settings with { Sink = SinkKind.DuckDb }).MaxConcurrentWrites);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Ecommerce.Pipeline.BigQuery.Rest;
+using Ecommerce.Pipeline.BigQuery.StorageWrite;
 using Ecommerce.Pipeline.Core.Schema;
 
 namespace Ecommerce.Pipeline.BigQuery.Maintenance;
@@ -35,7 +36,7 @@ public sealed record BigQueryCompactionResult(DateOnly Date, string Table, bool 
 /// it (two identical rows cannot be told apart). The partition filter on event_timestamp is a range on constants, so
 /// BigQuery prunes to the one partition for both the source scan and the delete, and the table's
 /// requirePartitionFilter is met.</para>
-/// <para>Order: <c>tables.get</c> (refuse while the streaming buffer may hold rows of the day, see
+/// <para>Order: <c>tables.get</c> (with insertAll, refuse while the streaming buffer may hold rows of the day, see
 /// <see cref="StreamingBufferRule"/>), a count query (the MERGE is skipped when ids are already unique: it would
 /// rewrite the partition for nothing), the MERGE, and a count again to check ids are unique.</para>
 /// </remarks>
@@ -48,6 +49,9 @@ public sealed class BigQueryCompaction(BigQueryClient client, string projectId, 
 
     /// <summary>See <see cref="StreamingBufferRule"/>.</summary>
     public TimeSpan LateArrivalMargin { get; init; } = StreamingBufferRule.DefaultLateArrivalMargin;
+
+    /// <summary>How the table's rows are written, which decides the streaming-buffer rule; insertAll's is the stricter.</summary>
+    public WriteApi WriteApi { get; init; } = WriteApi.InsertAll;
 
     /// <summary>The longest wait for a query job to finish.</summary>
     public TimeSpan JobTimeout { get; init; } = TimeSpan.FromMinutes(30);
@@ -109,7 +113,7 @@ public sealed class BigQueryCompaction(BigQueryClient client, string projectId, 
     {
         var table = await client.GetTableAsync(projectId, datasetId, tableId, cancellationToken).ConfigureAwait(false)
             ?? throw new MaintenanceRefusedException($"BigQuery table {Table} not found.");
-        var refusal = StreamingBufferRule.Refusal(table.StreamingBuffer, date, LateArrivalMargin);
+        var refusal = StreamingBufferRule.Refusal(table.StreamingBuffer, date, LateArrivalMargin, WriteApi);
         if (dryRun)
         {
             var estimate = await client.QueryAsync(projectId, Request(MergeSql(Table), date, dryRun: true), cancellationToken)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Ecommerce.Pipeline.BigQuery.Rest;
+using Ecommerce.Pipeline.BigQuery.StorageWrite;
 
 namespace Ecommerce.Pipeline.BigQuery.Maintenance;
 
@@ -17,13 +18,23 @@ namespace Ecommerce.Pipeline.BigQuery.Maintenance;
 /// A replay (backfill) of an old day streams rows of D later than that; BigQuery then rejects the MERGE itself, and
 /// compaction reports that with the same advice (see <see cref="BigQueryCompaction"/>).
 /// No streamingBuffer, or one that reports no rows and no time, means nothing is buffered.
+/// <para>The rule is for rows written by insertAll only. Rows written through the Storage Write API (gRPC) can be
+/// changed by UPDATE, DELETE and MERGE at once ("Alternatively, rows that were recently written using the Storage
+/// Write API can be modified using UPDATE, DELETE, or MERGE statements":
+/// https://cloud.google.com/bigquery/docs/data-manipulation-language, Limitations), so with
+/// <see cref="WriteApi.Storage"/> nothing is refused up front; insertAll rows still buffered from before a switch
+/// make BigQuery reject the MERGE itself, which compaction reports as a refusal.</para>
 /// </remarks>
 public static class StreamingBufferRule
 {
     /// <summary>How late a row of a day may be streamed after that day ends (consumer lag, retries).</summary>
     public static readonly TimeSpan DefaultLateArrivalMargin = TimeSpan.FromMinutes(15);
 
-    /// <summary>Null when the day may be compacted; otherwise why not.</summary>
+    /// <summary>Null when the day may be compacted; otherwise why not. For rows written by <paramref name="writeApi"/>.</summary>
+    public static string? Refusal(StreamingBuffer? buffer, DateOnly date, TimeSpan lateArrivalMargin, WriteApi writeApi) =>
+        writeApi == WriteApi.Storage ? null : Refusal(buffer, date, lateArrivalMargin);
+
+    /// <summary>Null when the day may be compacted; otherwise why not. For rows written by insertAll.</summary>
     public static string? Refusal(StreamingBuffer? buffer, DateOnly date, TimeSpan lateArrivalMargin)
     {
         if (buffer is null)

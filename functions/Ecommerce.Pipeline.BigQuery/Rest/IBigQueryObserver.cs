@@ -19,7 +19,7 @@ public interface IBigQueryObserver
 /// <summary>Why the sink waits (the <c>reason</c> label of <c>pipeline_sink_waits_total</c>).</summary>
 public static class BigQueryWaitReasons
 {
-    /// <summary>insertAll answered 404 for a table this sink created moments ago.</summary>
+    /// <summary>insertAll answered 404 (Storage Write API: NOT_FOUND) for a table this sink created moments ago.</summary>
     public const string TableNotReady = "table_not_ready";
 
     /// <summary>403/429 <c>quotaExceeded</c>: a streaming quota (rows or bytes per second) is used up.</summary>
@@ -27,6 +27,12 @@ public static class BigQueryWaitReasons
 
     /// <summary>403/429 <c>rateLimitExceeded</c>, or a 429 without a reason.</summary>
     public const string RateLimitExceeded = "rate_limit_exceeded";
+
+    /// <summary>Storage Write API: the AppendRows connection failed (ABORTED, UNAVAILABLE, CANCELLED, INTERNAL, DEADLINE_EXCEEDED, reset) and is re-opened.</summary>
+    public const string Reconnect = "reconnect";
+
+    /// <summary>Storage Write API: RESOURCE_EXHAUSTED, a throughput quota is used up.</summary>
+    public const string ResourceExhausted = "resource_exhausted";
 }
 
 /// <summary>Reports nowhere.</summary>

@@ -33,7 +33,7 @@ public sealed class AppendConnection : IAsyncDisposable
     private long _bytes;
 
     internal AppendConnection(StorageWriteClient client, string streamName, ProtoSchema writerSchema,
-        Func<StorageWriteException, string?>? notFound)
+        NewTableWait? notFound)
     {
         _client = client;
         StreamName = streamName;

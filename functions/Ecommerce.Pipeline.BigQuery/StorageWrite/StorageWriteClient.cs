@@ -75,7 +75,7 @@ public sealed class StorageWriteClient : IDisposable
     /// <param name="tablePath">See <see cref="TablePath"/>.</param>
     /// <param name="notFound">What a NOT_FOUND means (a table created moments ago is waited for), or null to fail at once.</param>
     /// <param name="cancellationToken">Stops the call and its retries.</param>
-    public async Task<string> CreateCommittedStreamAsync(string tablePath, Func<StorageWriteException, string?>? notFound,
+    public async Task<string> CreateCommittedStreamAsync(string tablePath, NewTableWait? notFound,
         CancellationToken cancellationToken)
     {
         var request = new CreateWriteStreamRequest
@@ -101,7 +101,7 @@ public sealed class StorageWriteClient : IDisposable
     }
 
     /// <summary>An AppendRows connection for one stream; it connects on its first append.</summary>
-    public AppendConnection Open(string streamName, ProtoSchema writerSchema, Func<StorageWriteException, string?>? notFound = null) =>
+    public AppendConnection Open(string streamName, ProtoSchema writerSchema, NewTableWait? notFound = null) =>
         new(this, streamName, writerSchema, notFound);
 
     /// <summary>

@@ -44,7 +44,7 @@ internal sealed class StorageWriteContext
     /// <see cref="BigQuerySinkOptions.NewTableWait"/> ago is waited for; after that, or for a table that existed at
     /// start, it is gone and the processor stops.
     /// </summary>
-    public Func<StorageWriteException, string?> NotFound(string tableId) => ex =>
+    public NewTableWait NotFound(string tableId) => new(ex =>
     {
         var name = $"{SinkOptions.ProjectId}.{SinkOptions.DatasetId}.{tableId}";
         if (_createdAt.TryGetValue(tableId, out var created))
@@ -62,5 +62,5 @@ internal sealed class StorageWriteContext
 
         throw new SinkUnavailableException(
             $"BigQuery table {name} is gone (the Storage Write API answered NOT_FOUND) although it existed when the processor started; nothing from this batch on was committed. Restore the table, then restart.", ex);
-    };
+    }, SinkOptions.TableWaitBaseDelay, SinkOptions.TableWaitMaxDelay);
 }

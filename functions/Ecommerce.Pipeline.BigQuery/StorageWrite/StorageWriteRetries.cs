@@ -14,19 +14,13 @@ namespace Ecommerce.Pipeline.BigQuery.StorageWrite;
 /// </summary>
 internal static class StorageWriteRetries
 {
-    /// <summary>The metric label of a reconnect wait.</summary>
-    public const string Reconnect = "reconnect";
-
-    /// <summary>The metric label of a RESOURCE_EXHAUSTED wait.</summary>
-    public const string Throttled = "resource_exhausted";
-
     /// <param name="options">Attempts and delays.</param>
     /// <param name="observer">Told about every wait.</param>
     /// <param name="time">The clock of the waits.</param>
     /// <param name="notFound">For a NOT_FOUND: what is waited for, or null (fail; the function may also throw).</param>
     /// <param name="onRetry">Run before each re-send (an append connection drops its broken call here).</param>
     public static ResiliencePipeline Build(StorageWriteOptions options, IBigQueryObserver observer, TimeProvider time,
-        Func<StorageWriteException, string?>? notFound, Action? onRetry = null)
+        NewTableWait? notFound, Action? onRetry = null)
     {
         var builder = new ResiliencePipelineBuilder { TimeProvider = time };
         builder.AddRetry(new RetryStrategyOptions
@@ -40,7 +34,7 @@ internal static class StorageWriteRetries
             OnRetry = args =>
             {
                 onRetry?.Invoke();
-                observer.Waiting(Throttled, args.Outcome.Exception!.Message, args.RetryDelay);
+                observer.Waiting(BigQueryWaitReasons.ResourceExhausted, args.Outcome.Exception!.Message, args.RetryDelay);
                 return default;
             },
         });
@@ -55,7 +49,7 @@ internal static class StorageWriteRetries
             OnRetry = args =>
             {
                 onRetry?.Invoke();
-                observer.Waiting(Reconnect, string.Create(CultureInfo.InvariantCulture,
+                observer.Waiting(BigQueryWaitReasons.Reconnect, string.Create(CultureInfo.InvariantCulture,
                     $"reconnecting (attempt {args.AttemptNumber + 1}): {args.Outcome.Exception!.Message}"), args.RetryDelay);
                 return default;
             },
@@ -65,17 +59,17 @@ internal static class StorageWriteRetries
             builder.AddRetry(new RetryStrategyOptions
             {
                 ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is StorageWriteException { Code: Grpc.Core.StatusCode.NotFound } ex
-                    && notFound(ex) is not null),
+                    && notFound.Describe(ex) is not null),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = options.UseJitter,
-                Delay = options.ReconnectBaseDelay,
-                MaxDelay = options.ThrottleMaxDelay,
+                Delay = notFound.BaseDelay,
+                MaxDelay = notFound.MaxDelay,
                 MaxRetryAttempts = int.MaxValue, // bounded by the caller's new-table window: past it notFound throws
                 OnRetry = args =>
                 {
                     onRetry?.Invoke();
                     observer.Waiting(BigQueryWaitReasons.TableNotReady,
-                        notFound((StorageWriteException)args.Outcome.Exception!) ?? "", args.RetryDelay);
+                        notFound.Describe((StorageWriteException)args.Outcome.Exception!) ?? "", args.RetryDelay);
                     return default;
                 },
             });

@@ -9,7 +9,7 @@ namespace Ecommerce.Pipeline.Cli.Commands;
 
 /// <summary>
 /// <c>pipeline compact --date YYYY-MM-DD</c>: one row per transaction_id for that UTC day. DuckDB: rewritten sorted in
-/// one transaction. BigQuery: one MERGE query job over the day partition, refused while the streaming buffer may
+/// one transaction. BigQuery: one MERGE query job over the day partition, refused (insertAll only) while the streaming buffer may
 /// still hold rows of that day.
 /// </summary>
 internal static class CompactCommand
@@ -84,7 +84,7 @@ internal static class CompactCommand
     private static Task<List<string>> BigQueryAsync(BigQueryTarget target, DateOnly day, bool dryRun, CancellationToken cancellationToken) =>
         MaintenanceBigQuery.RunAsync(target, async client =>
         {
-            var compaction = new BigQueryCompaction(client, target.Project, target.Dataset, target.Table);
+            var compaction = new BigQueryCompaction(client, target.Project, target.Dataset, target.Table) { WriteApi = target.WriteApi };
             var r = await compaction.RunAsync(day, dryRun, cancellationToken);
             var head = string.Create(CultureInfo.InvariantCulture, $"compact: date={day:yyyy-MM-dd} table={r.Table}");
             if (r.DryRun)

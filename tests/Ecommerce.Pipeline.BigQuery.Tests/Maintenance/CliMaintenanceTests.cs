@@ -40,7 +40,7 @@ public sealed class CliMaintenanceTests : IAsyncLifetime
         _standIn.Tables["ds.transactions"] = Transactions(oldestBuffered: DateTimeOffset.UtcNow.AddMinutes(-20));
         _standIn.AnswerQuery = Answers(new(), () => throw new InvalidOperationException("no MERGE expected"));
 
-        var run = await Cli.RunAsync(Timeout, BigQuery("compact", "--date", DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), "--dry-run"));
+        var run = await Cli.RunAsync(Timeout, BigQuery("compact", "--date", DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), "--dry-run", "--bigquery-write-api", "insertall"));
 
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Contains("bytes_processed=123456789 dry_run=true", run.Output, StringComparison.Ordinal);
@@ -53,12 +53,28 @@ public sealed class CliMaintenanceTests : IAsyncLifetime
     {
         _standIn.Tables["ds.transactions"] = Transactions(oldestBuffered: new DateTimeOffset(2026, 11, 24, 23, 0, 0, TimeSpan.Zero));
 
-        var run = await Cli.RunAsync(Timeout, BigQuery("compact", "--date", "2026-11-24"));
+        var run = await Cli.RunAsync(Timeout, BigQuery("compact", "--date", "2026-11-24", "--bigquery-write-api", "insertall"));
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("pipeline: error: refusing to compact proj.ds.transactions partition 2026-11-24: the streaming buffer still holds rows",
             run.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(_standIn.Requests, r => r.MethodId == "bigquery.jobs.query");
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("storage")]
+    public async Task Compact_with_the_storage_write_api_merges_a_day_whose_rows_were_just_written(string? writeApi)
+    {
+        _standIn.Tables["ds.transactions"] = Transactions(oldestBuffered: new DateTimeOffset(2026, 11, 24, 23, 0, 0, TimeSpan.Zero));
+        _standIn.AnswerQuery = Answers(new([(10, 7), (7, 7)]), () => Merged(deleted: 10, inserted: 7));
+        string[] args = writeApi is null ? ["compact", "--date", "2026-11-24"] : ["compact", "--date", "2026-11-24", "--bigquery-write-api", writeApi];
+
+        var run = await Cli.RunAsync(Timeout, BigQuery(args));
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("rows_before=10 rows_after=7 duplicates_removed=3", run.Output, StringComparison.Ordinal);
+        Assert.Single(_standIn.Requests, r => r.MethodId == "bigquery.jobs.query" && r.Text.Contains("MERGE", StringComparison.Ordinal));
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using Ecommerce.Pipeline.BigQuery.StorageWrite;
 using System.Text.Json;
 using Ecommerce.Pipeline.BigQuery.Maintenance;
 using Ecommerce.Pipeline.BigQuery.Rest;
@@ -241,6 +242,9 @@ public sealed class CompactionTests : IAsyncLifetime, IDisposable
             OldestEntryTime = oldest.Length == 0 ? null : DateTimeOffset.Parse(oldest, System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         Assert.Equal(allowed, StreamingBufferRule.Refusal(buffer, Day, StreamingBufferRule.DefaultLateArrivalMargin) is null);
+        Assert.Equal(allowed, StreamingBufferRule.Refusal(buffer, Day, StreamingBufferRule.DefaultLateArrivalMargin, WriteApi.InsertAll) is null);
+        // Rows of the Storage Write API can be changed by DML at once: nothing is refused up front.
+        Assert.Null(StreamingBufferRule.Refusal(buffer, Day, StreamingBufferRule.DefaultLateArrivalMargin, WriteApi.Storage));
     }
 
     [Fact]

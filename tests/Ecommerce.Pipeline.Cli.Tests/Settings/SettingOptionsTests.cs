@@ -103,7 +103,8 @@ public sealed class SettingOptionsTests
     [Fact]
     public void Sink_names_are_read_in_any_case_and_decide_the_overlapping_writes()
     {
-        var settings = Read(["--bootstrap-servers", "b:1", "--sink", "BigQuery", "--bigquery-project", "p", "--bigquery-dataset", "d"]);
+        var settings = Read(["--bootstrap-servers", "b:1", "--sink", "BigQuery", "--bigquery-project", "p", "--bigquery-dataset", "d",
+            "--bigquery-write-api", "insertall"]);
 
         Assert.Equal((SinkKind.BigQuery, 4, "p", "d"),
             (settings.Sink, settings.MaxConcurrentWrites, settings.BigQueryProjectId, settings.BigQueryDatasetId));
