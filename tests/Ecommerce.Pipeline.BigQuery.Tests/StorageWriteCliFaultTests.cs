@@ -75,9 +75,7 @@ public sealed class StorageWriteCliFaultTests : StorageWriteStandInPair
     {
         var rows = Rest.LiveRows("ds.transactions");
         var deadLetters = Rest.LiveRows("ds.dead_letters");
-        var positions = rows.Concat(deadLetters)
-            .Select(r => (Partition: Long(r, "kafka_partition"), Offset: Long(r, "kafka_offset")))
-            .ToList();
+        var positions = Rest.KafkaPositions("ds.transactions").Concat(Rest.KafkaPositions("ds.dead_letters")).ToList();
         var repeated = positions.GroupBy(p => p).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         Assert.True(repeated.Count == 0, $"stored more than once: {string.Join(", ", repeated.Take(10))}");
         Assert.Equal(messages, positions.Count);
@@ -90,7 +88,4 @@ public sealed class StorageWriteCliFaultTests : StorageWriteStandInPair
         Assert.Equal(ids.Count, ids.Distinct().Count());
         Assert.True(deadLetters.Count > 0, "the bad messages made no dead letters");
     }
-
-    private static long Long(System.Text.Json.JsonElement row, string column) =>
-        long.Parse(row.GetProperty(column).GetString()!, CultureInfo.InvariantCulture);
 }
