@@ -170,6 +170,8 @@ internal sealed partial class StorageWriteStandInService
             var next = stream.NextOffset;
             if (stream.Finalized)
             {
+                // Clients act on the StorageError code (Java: StreamFinalizedException from STREAM_FINALIZED); the
+                // status code beside it, INVALID_ARGUMENT, is this stand-in's choice: no source states it.
                 return Error(stream.Name, StatusCode.InvalidArgument, $"Stream is finalized. Entity: {stream.Name}",
                     StorageError.Types.StorageErrorCode.StreamFinalized);
             }
