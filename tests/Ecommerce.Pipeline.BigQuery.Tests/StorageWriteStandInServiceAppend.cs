@@ -24,8 +24,10 @@ namespace Ecommerce.Pipeline.BigQuery.Tests;
 ///   (hafenkran/duckdb-bigquery#134; lquerel/gcp-bigquery-client#114 names the code);
 /// - throttling and overload end the connection with UNAVAILABLE / RESOURCE_EXHAUSTED
 ///   (googleapis/java-bigquery#3537: "UNAVAILABLE: Request 'AppendRows' ... throttled");
-/// - outside the US multi-region the call must carry x-goog-request-params: write_stream=... (the routing fact;
-///   checked here for every connection so a client that forgets it fails locally).
+/// - the call carries x-goog-request-params: write_stream=... so the gateway can route it to the table's region
+///   (googleapis/nodejs-bigquery-storage#241; without it: INVALID_ARGUMENT "Cannot route on empty project id",
+///   googleapis/google-cloud-python#16650). Google's Go client found routing working without it since 2022
+///   (googleapis/google-cloud-go#6960); the stand-in still requires it, the conservative reading.
 /// </summary>
 internal sealed partial class StorageWriteStandInService
 {
@@ -114,7 +116,7 @@ internal sealed partial class StorageWriteStandInService
         {
             Count(StorageWriteFault.IdleClose);
             throw new RpcException(new Status(StatusCode.Aborted, string.Create(CultureInfo.InvariantCulture,
-                $"Closing the stream because it has been inactive for {idle.TotalSeconds:0} seconds. Entity: {stream}")));
+                $"Closing the stream because it has been inactive for {idle.TotalSeconds:0.###} seconds. Entity: {stream}")));
         }
     }
 
@@ -168,6 +170,8 @@ internal sealed partial class StorageWriteStandInService
             var next = stream.NextOffset;
             if (stream.Finalized)
             {
+                // Clients act on the StorageError code (Java: StreamFinalizedException from STREAM_FINALIZED); the
+                // status code beside it, INVALID_ARGUMENT, is this stand-in's choice: no source states it.
                 return Error(stream.Name, StatusCode.InvalidArgument, $"Stream is finalized. Entity: {stream.Name}",
                     StorageError.Types.StorageErrorCode.StreamFinalized);
             }
