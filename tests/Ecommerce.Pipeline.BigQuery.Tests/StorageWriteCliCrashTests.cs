@@ -10,15 +10,9 @@ namespace Ecommerce.Pipeline.BigQuery.Tests;
 /// once, as a transaction or as a dead letter, counted by Kafka position and by transaction id.
 /// </summary>
 [Trait("Category", "Integration")]
-public sealed partial class StorageWriteCliCrashTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed partial class StorageWriteCliCrashTests(ITestOutputHelper output) : BothStandInsTest
 {
     private const int Messages = 50_000;
-    private BothStandIns _standIns = null!;
-
-    public async Task InitializeAsync() => _standIns = await BothStandIns.StartAsync();
-
-    public async Task DisposeAsync() => await _standIns.DisposeAsync();
-
     [Fact]
     public async Task Killed_three_times_mid_stream_every_message_is_stored_exactly_once()
     {
@@ -32,7 +26,7 @@ public sealed partial class StorageWriteCliCrashTests(ITestOutputHelper output) 
             await Cli.WaitUntilAsync(() => Stored() >= fraction * Messages, processor, $"{fraction:P0} stored");
             processor.Kill(); // SIGKILL: whatever was in flight is neither finished nor committed
             await processor.WaitForExitAsync(TimeSpan.FromSeconds(30));
-            output.WriteLine($"killed at {Stored():N0} stored, {_standIns.Write.AppendRequests:N0} appends");
+            output.WriteLine($"killed at {Stored():N0} stored, {StandIns.Write.AppendRequests:N0} appends");
         }
 
         // The member killed last owns its partitions until its session times out (10 s): idle longer than that.
@@ -63,13 +57,13 @@ public sealed partial class StorageWriteCliCrashTests(ITestOutputHelper output) 
         output.WriteLine(first.Stdout);
 
         AssertEveryMessageOnce(bad);
-        Assert.True(_standIns.Write.CreateWriteStreamCalls > 0);
+        Assert.True(StandIns.Write.CreateWriteStreamCalls > 0);
     }
 
     private string[] ProcessArgs(string servers) =>
     [
         "process", "--bootstrap-servers", servers, "--sink", "bigquery", "--bigquery-project", "proj", "--bigquery-dataset", "ds",
-        "--bigquery-endpoint", _standIns.Rest.Endpoint.ToString(), "--bigquery-storage-endpoint", _standIns.Write.Endpoint.ToString(),
+        "--bigquery-endpoint", StandIns.Rest.Endpoint.ToString(), "--bigquery-storage-endpoint", StandIns.Write.Endpoint.ToString(),
         "--metrics-port", "0", "--batch-size", "1000",
     ];
 
@@ -89,17 +83,17 @@ public sealed partial class StorageWriteCliCrashTests(ITestOutputHelper output) 
         return int.Parse(BadCount().Match(produced.Output).Groups[1].Value, CultureInfo.InvariantCulture);
     }
 
-    private int Stored() => _standIns.Rows("ds.transactions").Count + _standIns.Rows("ds.dead_letters").Count;
+    private int Stored() => StoredRows.Of(StandIns, "ds.transactions").Count + StoredRows.Of(StandIns, "ds.dead_letters").Count;
 
     private void AssertEveryMessageOnce(int bad)
     {
-        var rows = _standIns.Rows("ds.transactions");
-        var deadLetters = _standIns.Rows("ds.dead_letters");
-        var rowPositions = BothStandIns.Positions(rows);
-        var deadPositions = BothStandIns.Positions(deadLetters);
+        var rows = StoredRows.Of(StandIns, "ds.transactions");
+        var deadLetters = StoredRows.Of(StandIns, "ds.dead_letters");
+        var rowPositions = StoredRows.Positions(rows);
+        var deadPositions = StoredRows.Positions(deadLetters);
 
         Assert.Equal(rowPositions.Count, rowPositions.Distinct().Count());
-        Assert.Equal(rows.Count, BothStandIns.DistinctIds(rows));
+        Assert.Equal(rows.Count, StoredRows.DistinctIds(rows));
         Assert.Equal(deadPositions.Count, deadPositions.Distinct().Count());
         // Every position of the topic once, in one table or the other.
         Assert.Equal(Messages, rowPositions.Concat(deadPositions).Distinct().Count());

@@ -14,14 +14,8 @@ namespace Ecommerce.Pipeline.BigQuery.Tests.Hosting;
 /// Batches redelivered to the same instance, or to another one after a rebalance, add nothing.
 /// </summary>
 [Trait("Category", "Integration")]
-public sealed class FunctionsPathExactlyOnceTests : IAsyncLifetime
+public sealed class FunctionsPathExactlyOnceTests : BothStandInsTest
 {
-    private BothStandIns _standIns = null!;
-
-    public async Task InitializeAsync() => _standIns = await BothStandIns.StartAsync();
-
-    public async Task DisposeAsync() => await _standIns.DisposeAsync();
-
     [Fact]
     public async Task Redelivered_batches_add_nothing_on_the_same_instance_or_another()
     {
@@ -31,8 +25,8 @@ public sealed class FunctionsPathExactlyOnceTests : IAsyncLifetime
             [SettingNames.Sink] = "bigquery",
             [SettingNames.BigQueryProjectId] = "proj",
             [SettingNames.BigQueryDatasetId] = "ds",
-            [SettingNames.BigQueryEndpoint] = _standIns.Rest.Endpoint.ToString(),
-            [SettingNames.BigQueryStorageEndpoint] = _standIns.Write.Endpoint.ToString(),
+            [SettingNames.BigQueryEndpoint] = StandIns.Rest.Endpoint.ToString(),
+            [SettingNames.BigQueryStorageEndpoint] = StandIns.Write.Endpoint.ToString(),
         }).Build());
         var first = Records(0, 300);
         var second = Records(300, 300);
@@ -53,12 +47,12 @@ public sealed class FunctionsPathExactlyOnceTests : IAsyncLifetime
         Assert.Equal((0, 0), (retried.RowsInserted, retried.DeadLetters - stored.DeadLetters));
         Assert.Equal(first.Count - stored.DeadLetters, retried.Duplicates);
         Assert.Equal(0, stale.RowsInserted);
-        var rows = _standIns.Rows("ds.transactions");
-        var deadLetters = _standIns.Rows("ds.dead_letters");
-        var positions = BothStandIns.Positions(rows.Concat(deadLetters));
+        var rows = StoredRows.Of(StandIns, "ds.transactions");
+        var deadLetters = StoredRows.Of(StandIns, "ds.dead_letters");
+        var positions = StoredRows.Positions(rows.Concat(deadLetters));
         Assert.Equal(600, positions.Count);
         Assert.Equal(600, positions.Distinct().Count());
-        Assert.Equal(rows.Count, BothStandIns.DistinctIds(rows));
+        Assert.Equal(rows.Count, StoredRows.DistinctIds(rows));
         Assert.Equal(12, deadLetters.Count); // every 50th message is not JSON
         Assert.Equal(stored.RowsInserted + moved.RowsInserted, rows.Count);
     }
