@@ -28,7 +28,7 @@ internal sealed class StreamingInserter
     private readonly BigQuerySinkOptions _options;
     private readonly byte[] _prefix;
     private readonly ResiliencePipeline<Attempt> _tableWait;
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _createdAt = new(StringComparer.Ordinal);
+    private readonly NewTables _newTables;
     private long _requests;
     private int _learnedMaxBytes = int.MaxValue;
 
@@ -37,6 +37,7 @@ internal sealed class StreamingInserter
         _client = client;
         _options = options;
         _prefix = InsertAllRequests.Prefix(options.SkipInvalidRows);
+        _newTables = new NewTables(client.TimeProvider, options);
         _tableWait = new ResiliencePipelineBuilder<Attempt> { TimeProvider = client.TimeProvider }
             .AddRetry(new RetryStrategyOptions<Attempt>
             {
@@ -65,7 +66,7 @@ internal sealed class StreamingInserter
     public const string RowTooLarge = "row too large";
 
     /// <summary>This sink created <paramref name="tableId"/> just now: a 404 on it is waited out for a while.</summary>
-    public void Created(string tableId) => _createdAt[tableId] = _client.TimeProvider.GetUtcNow();
+    public void Created(string tableId) => _newTables.Created(tableId);
 
     /// <summary>Sends the rows, re-sending only those that came back stopped; returns the refused ones by index.</summary>
     public async Task<Dictionary<int, string>> InsertAsync(string tableId, byte[][] encoded, CancellationToken cancellationToken)
@@ -155,20 +156,12 @@ internal sealed class StreamingInserter
     /// <summary>What a 404 means: a table created moments ago that is waited for, or (thrown) a table that is gone.</summary>
     private string NotReady(string tableId, BigQueryException ex)
     {
-        var name = $"{_options.ProjectId}.{_options.DatasetId}.{tableId}";
-        if (_createdAt.TryGetValue(tableId, out var created))
+        if (_newTables.Waiting(tableId, "insertAll", "404", ex) is { } waiting)
         {
-            var age = _client.TimeProvider.GetUtcNow() - created;
-            if (age < _options.NewTableWait)
-            {
-                return string.Create(CultureInfo.InvariantCulture,
-                    $"waiting for BigQuery table {name}: created {age.TotalSeconds:0}s ago, insertAll still answers 404 ({ex.Message})");
-            }
-
-            throw new SinkUnavailableException(string.Create(CultureInfo.InvariantCulture,
-                $"BigQuery table {name} still answers insertAll with 404 {age.TotalMinutes:0} minutes after it was created; nothing of this batch was committed. Check the table and restart."), ex);
+            return waiting;
         }
 
+        var name = _newTables.Name(tableId);
         throw new SinkUnavailableException(
             $"BigQuery table {name} is gone (insertAll answered 404) although it existed when the processor started. " +
             "A table deleted, or deleted and created again, can silently lose streamed rows for a while, so the processor " +

@@ -40,7 +40,7 @@ internal static class TestData
         StoredDeadLetters.At(offset, Ingested, partition: 1, payload: payload, detail: "unexpected end");
 
     /// <summary>Fast retries, so fault tests take milliseconds.</summary>
-    public static BigQueryClientOptions ClientOptions(Uri endpoint, TimeProvider? time = null) => new()
+    public static BigQueryClientOptions ClientOptions(Uri endpoint, TimeProvider? time = null, IBigQueryObserver? observer = null) => new()
     {
         Endpoint = endpoint,
         RetryBaseDelay = TimeSpan.FromMilliseconds(1),
@@ -49,6 +49,7 @@ internal static class TestData
         QuotaMaxDelay = TimeSpan.FromMilliseconds(10),
         TimeProvider = time ?? TimeProvider.System,
         RequestTimeout = TimeSpan.FromSeconds(30),
+        Observer = observer ?? NullBigQueryObserver.Instance,
     };
 
     /// <summary>Core's batch handler over <paramref name="sink"/>, at the system clock, without metrics.</summary>

@@ -106,9 +106,12 @@ internal sealed class PartitionedTableWriter<TRow> : IStorageTableWriter<TRow>
     {
         var watermark = state.Watermark!.Value;
         var pending = items.Where(r => _offset(r) > watermark).ToList();
-        var skipped = items.Count - pending.Count;
+        // A row refused earlier lies at or below the watermark once later rows were stored; it is not stored, so a
+        // retry of its batch reports it refused again (its dead letter may not have been written yet).
+        var refused = items.Where(r => _offset(r) <= watermark && state.Refused.ContainsKey(_offset(r)))
+            .Select(r => (r, state.Refused[_offset(r)])).ToList();
+        var skipped = items.Count - pending.Count - refused.Count;
         var stored = 0;
-        var refused = new List<(TRow, string)>();
         try
         {
             while (pending.Count > 0)
@@ -130,7 +133,9 @@ internal sealed class PartitionedTableWriter<TRow> : IStorageTableWriter<TRow>
                 }
 
                 // Refused rows become dead letters; the others after the stored prefix are sent again.
+                var before = refused.Count;
                 pending = RowResends.Remaining(pending, result, refused);
+                state.Remember(refused.Skip(before).Select(r => (_offset(r.Item1), r.Item2)));
             }
         }
         catch
@@ -167,6 +172,7 @@ internal sealed class PartitionedTableWriter<TRow> : IStorageTableWriter<TRow>
 
                 // Newly assigned or released: what another process wrote meanwhile is only in the table.
                 state.Watermark = null;
+                state.Refused.Clear();
             }
             finally
             {
@@ -186,7 +192,7 @@ internal sealed class PartitionedTableWriter<TRow> : IStorageTableWriter<TRow>
             {
                 await _context.Client.FinalizeAsync(connection.StreamName, cancellationToken).ConfigureAwait(false);
             }
-            catch (StorageWriteException ex)
+            catch (Exception ex) when (ex is StorageWriteException or OperationCanceledException)
             {
                 // Everything appended was acknowledged already; an unfinalized COMMITTED stream only stays open until
                 // the service closes it.
@@ -207,9 +213,11 @@ internal sealed class PartitionedTableWriter<TRow> : IStorageTableWriter<TRow>
 
     public async ValueTask DisposeAsync()
     {
+        // A shutdown does not wait on an unreachable service for long: the rows are stored either way.
+        using var timeout = new CancellationTokenSource(FinalizeOnDisposeTimeout);
         foreach (var state in _partitions.Values)
         {
-            await FinalizeAsync(state, CancellationToken.None).ConfigureAwait(false);
+            await FinalizeAsync(state, timeout.Token).ConfigureAwait(false);
             state.Lock.Dispose();
         }
 
@@ -222,5 +230,25 @@ internal sealed class PartitionedTableWriter<TRow> : IStorageTableWriter<TRow>
         public long? Watermark { get; set; }
         public AppendConnection? Connection { get; set; }
         public long NextOffset { get; set; }
+
+        /// <summary>Offsets of rows the service refused, with its message (the most recent, bounded).</summary>
+        public SortedDictionary<long, string> Refused { get; } = [];
+
+        public void Remember(IEnumerable<(long Offset, string Message)> refused)
+        {
+            foreach (var (offset, message) in refused)
+            {
+                Refused[offset] = message;
+            }
+
+            while (Refused.Count > MaxRefusedRemembered)
+            {
+                Refused.Remove(Refused.Keys.First());
+            }
+        }
     }
+
+    private const int MaxRefusedRemembered = 10_000;
+
+    private static readonly TimeSpan FinalizeOnDisposeTimeout = TimeSpan.FromSeconds(10);
 }

@@ -8,13 +8,14 @@ namespace Ecommerce.Pipeline.BigQuery.StorageWrite;
 /// <summary>What the table writers of one sink share: the write client, the options, and which tables are new.</summary>
 internal sealed class StorageWriteContext
 {
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _createdAt = new(StringComparer.Ordinal);
+    private readonly NewTables _newTables;
     private long _streamsCreated;
 
     public StorageWriteContext(StorageWriteClient client, BigQuerySinkOptions sinkOptions)
     {
         Client = client;
         SinkOptions = sinkOptions;
+        _newTables = new NewTables(client.Time, sinkOptions);
     }
 
     public StorageWriteClient Client { get; }
@@ -29,7 +30,7 @@ internal sealed class StorageWriteContext
         StorageWriteClient.TablePath(SinkOptions.ProjectId, SinkOptions.DatasetId, tableId);
 
     /// <summary>This sink created the table just now (tables.insert): a NOT_FOUND from it is waited out for a while.</summary>
-    public void Created(string tableId) => _createdAt[tableId] = Client.Time.GetUtcNow();
+    public void Created(string tableId) => _newTables.Created(tableId);
 
     public async Task<string> CreateStreamAsync(string tableId, CancellationToken cancellationToken)
     {
@@ -45,22 +46,8 @@ internal sealed class StorageWriteContext
     /// start, it is gone and the processor stops.
     /// </summary>
     public NewTableWait NotFound(string tableId) => new(ex =>
-    {
-        var name = $"{SinkOptions.ProjectId}.{SinkOptions.DatasetId}.{tableId}";
-        if (_createdAt.TryGetValue(tableId, out var created))
-        {
-            var age = Client.Time.GetUtcNow() - created;
-            if (age < SinkOptions.NewTableWait)
-            {
-                return string.Create(CultureInfo.InvariantCulture,
-                    $"waiting for BigQuery table {name}: created {age.TotalSeconds:0}s ago, the Storage Write API still answers NOT_FOUND ({ex.Message})");
-            }
-
-            throw new SinkUnavailableException(string.Create(CultureInfo.InvariantCulture,
-                $"BigQuery table {name} still answers NOT_FOUND {age.TotalMinutes:0} minutes after it was created; nothing of this batch was committed. Check the table and restart."), ex);
-        }
-
-        throw new SinkUnavailableException(
-            $"BigQuery table {name} is gone (the Storage Write API answered NOT_FOUND) although it existed when the processor started; nothing from this batch on was committed. Restore the table, then restart.", ex);
-    }, SinkOptions.TableWaitBaseDelay, SinkOptions.TableWaitMaxDelay);
+        _newTables.Waiting(tableId, "the Storage Write API", "NOT_FOUND", ex)
+        ?? throw new SinkUnavailableException(
+            $"BigQuery table {_newTables.Name(tableId)} is gone (the Storage Write API answered NOT_FOUND) although it existed when the processor started; nothing from this batch on was committed. Restore the table, then restart.", ex),
+        SinkOptions.TableWaitBaseDelay, SinkOptions.TableWaitMaxDelay);
 }

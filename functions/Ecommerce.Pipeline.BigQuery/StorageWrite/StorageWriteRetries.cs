@@ -23,56 +23,34 @@ internal static class StorageWriteRetries
         NewTableWait? notFound, Action? onRetry = null)
     {
         var builder = new ResiliencePipelineBuilder { TimeProvider = time };
-        builder.AddRetry(new RetryStrategyOptions
-        {
-            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is StorageWriteException { IsThrottled: true }),
-            BackoffType = DelayBackoffType.Exponential,
-            UseJitter = options.UseJitter,
-            Delay = options.ThrottleBaseDelay,
-            MaxDelay = options.ThrottleMaxDelay,
-            MaxRetryAttempts = options.MaxThrottleRetries,
-            OnRetry = args =>
-            {
-                onRetry?.Invoke();
-                observer.Waiting(BigQueryWaitReasons.ResourceExhausted, args.Outcome.Exception!.Message, args.RetryDelay);
-                return default;
-            },
-        });
-        builder.AddRetry(new RetryStrategyOptions
-        {
-            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is StorageWriteException { IsReconnectable: true }),
-            BackoffType = DelayBackoffType.Exponential,
-            UseJitter = options.UseJitter,
-            Delay = options.ReconnectBaseDelay,
-            MaxDelay = options.ReconnectMaxDelay,
-            MaxRetryAttempts = options.MaxReconnects,
-            OnRetry = args =>
-            {
-                onRetry?.Invoke();
-                observer.Waiting(BigQueryWaitReasons.Reconnect, string.Create(CultureInfo.InvariantCulture,
-                    $"reconnecting (attempt {args.AttemptNumber + 1}): {args.Outcome.Exception!.Message}"), args.RetryDelay);
-                return default;
-            },
-        });
-        if (notFound is not null)
-        {
+        void Retry(Func<StorageWriteException, bool> handles, TimeSpan delay, TimeSpan maxDelay, int attempts, string reason,
+            Func<StorageWriteException, int, string> detail) =>
             builder.AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is StorageWriteException { Code: Grpc.Core.StatusCode.NotFound } ex
-                    && notFound.Describe(ex) is not null),
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is StorageWriteException ex && handles(ex)),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = options.UseJitter,
-                Delay = notFound.BaseDelay,
-                MaxDelay = notFound.MaxDelay,
-                MaxRetryAttempts = int.MaxValue, // bounded by the caller's new-table window: past it notFound throws
+                Delay = delay,
+                MaxDelay = maxDelay,
+                MaxRetryAttempts = attempts,
                 OnRetry = args =>
                 {
                     onRetry?.Invoke();
-                    observer.Waiting(BigQueryWaitReasons.TableNotReady,
-                        notFound.Describe((StorageWriteException)args.Outcome.Exception!) ?? "", args.RetryDelay);
+                    observer.Waiting(reason, detail((StorageWriteException)args.Outcome.Exception!, args.AttemptNumber), args.RetryDelay);
                     return default;
                 },
             });
+
+        Retry(ex => ex.IsThrottled, options.ThrottleBaseDelay, options.ThrottleMaxDelay, options.MaxThrottleRetries,
+            BigQueryWaitReasons.ResourceExhausted, (ex, _) => ex.Message);
+        Retry(ex => ex.IsReconnectable, options.ReconnectBaseDelay, options.ReconnectMaxDelay, options.MaxReconnects,
+            BigQueryWaitReasons.Reconnect,
+            (ex, attempt) => string.Create(CultureInfo.InvariantCulture, $"reconnecting (attempt {attempt + 1}): {ex.Message}"));
+        if (notFound is not null)
+        {
+            // Unbounded here: past the new-table window Describe throws, which ends the waiting.
+            Retry(ex => ex.Code == Grpc.Core.StatusCode.NotFound && notFound.Describe(ex) is not null, notFound.BaseDelay,
+                notFound.MaxDelay, int.MaxValue, BigQueryWaitReasons.TableNotReady, (ex, _) => notFound.Describe(ex) ?? "");
         }
 
         return builder.Build();

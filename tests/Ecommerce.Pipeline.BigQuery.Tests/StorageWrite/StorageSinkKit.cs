@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Ecommerce.Pipeline.BigQuery.Rest;
 using Ecommerce.Pipeline.BigQuery.StorageWrite;
 using Ecommerce.Pipeline.Core.Model;
 using Ecommerce.Pipeline.TestSupport;
@@ -40,10 +41,10 @@ internal sealed class StorageSinkKit : IAsyncDisposable
     };
 
     /// <summary>A new processor's sink: it checks (or creates) both tables, as at start.</summary>
-    public async Task<StorageWriteSink> SinkAsync(StorageWriteOptions? options = null)
+    public async Task<StorageWriteSink> SinkAsync(StorageWriteOptions? options = null, IBigQueryObserver? observer = null)
     {
         var sink = await StorageWriteSink.CreateAsync(new BigQuerySinkOptions { ProjectId = "proj", DatasetId = "ds" },
-            options ?? Options(), TestData.ClientOptions(Rest.Endpoint), CancellationToken.None);
+            options ?? Options(), TestData.ClientOptions(Rest.Endpoint, observer: observer), CancellationToken.None);
         _sinks.Add(sink);
         return sink;
     }

@@ -79,9 +79,10 @@ public sealed class StorageWriteClientTests : IAsyncLifetime
         var next = await connection.AppendAsync(Encoded(0, 2, 2), 2, CancellationToken.None);
 
         Assert.Equal(2, next.Stored);
-        Assert.Equal(1, connection.Reconnects);
+        // At least once: on a loaded machine the new connection may idle out too before its request.
+        Assert.InRange(connection.Reconnects, 1, 3);
         Assert.Equal(4, _kit.Stored("transactions").Count);
-        Assert.Equal(2, _kit.Write.Connections);
+        Assert.Equal(4, _kit.Write.Streams[stream].NextOffset);
     }
 
     [Fact]

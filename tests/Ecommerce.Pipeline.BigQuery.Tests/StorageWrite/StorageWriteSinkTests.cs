@@ -2,6 +2,7 @@ using Ecommerce.Pipeline.BigQuery.StorageWrite;
 using Ecommerce.Pipeline.Core.Model;
 using Ecommerce.Pipeline.Core.Processing;
 using Ecommerce.Pipeline.TestSupport;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace Ecommerce.Pipeline.BigQuery.Tests.StorageWrite;
@@ -98,7 +99,8 @@ public sealed class StorageWriteSinkTests : IAsyncLifetime
     [InlineData(StorageWriteFault.ResourceExhausted)]
     public async Task A_fault_mid_stream_reconnects_resends_in_order_and_stores_each_row_once(StorageWriteFault fault)
     {
-        var sink = await _kit.SinkAsync();
+        var observer = new RecordingObserver();
+        var sink = await _kit.SinkAsync(observer: observer);
         await sink.PartitionsAssignedAsync([0], CancellationToken.None);
         await sink.WriteRowsAsync(StorageSinkKit.Rows(0, 0, 10), CancellationToken.None);
         _kit.Write.InjectFault(fault);
@@ -111,6 +113,8 @@ public sealed class StorageWriteSinkTests : IAsyncLifetime
         var stored = _kit.Stored("transactions").Select(r => long.Parse(r.GetProperty("kafka_offset").GetString()!, System.Globalization.CultureInfo.InvariantCulture)).Order();
         Assert.Equal(Enumerable.Range(0, 30).Select(i => (long)i), stored);
         Assert.Equal(1, sink.StreamsCreated); // the same stream, at its next offsets
+        var wait = Assert.Single(observer.Waits);
+        Assert.Equal(fault == StorageWriteFault.ResourceExhausted ? "resource_exhausted" : "reconnect", wait.Reason);
     }
 
     [Fact]
@@ -134,6 +138,27 @@ public sealed class StorageWriteSinkTests : IAsyncLifetime
         Assert.Equal(9, _kit.Stored("transactions").Count);
         var deadLetters = _kit.Copies("dead_letters", "kafka_offset");
         Assert.Equal(["10", "5"], deadLetters.Keys.Order());
+    }
+
+    [Fact]
+    public async Task A_retried_batch_reports_its_refused_row_again_so_its_dead_letter_is_not_lost()
+    {
+        var sink = await _kit.SinkAsync();
+        await sink.PartitionsAssignedAsync([0], CancellationToken.None);
+        List<TransactionRow> rows = [.. StorageSinkKit.Rows(0, 0, 3), StorageSinkKit.Row(0, 3, userId: null), .. StorageSinkKit.Rows(0, 4, 3)];
+        var first = await sink.WriteBatchAsync(rows, [StorageSinkKit.DeadLetter(0, 7)], CancellationToken.None);
+        Assert.True(_kit.Write.ContractViolations.TryDequeue(out _)); // the refused row, on purpose
+
+        // The batch failed after the rows were stored (say, publishing the dead letters to their topic), and is retried.
+        var retried = await sink.WriteBatchAsync(rows, [StorageSinkKit.DeadLetter(0, 7)], CancellationToken.None);
+        var rejection = Assert.Single(retried.Rejected);
+        await sink.WriteDeadLettersAsync([DeadLetterFactory.RejectedBySink(RawRecords.Of("{}", 3), rejection.Message, rejection.Row.TransactionId, DateTime.UtcNow)], CancellationToken.None);
+
+        Assert.Equal((6, 0, 1), (first.Inserted, first.Duplicates, first.Rejected.Count));
+        Assert.Equal((0, 6, 3L), (retried.Inserted, retried.Duplicates, rejection.Row.KafkaOffset));
+        Assert.Equal(6, _kit.Stored("transactions").Count);
+        Assert.Equal(["3", "7"], _kit.Copies("dead_letters", "kafka_offset").Keys.Order());
+        Assert.Empty(_kit.Write.ContractViolations); // the retry sent nothing: the refused row was not sent again
     }
 
     [Fact]
@@ -176,13 +201,18 @@ public sealed class StorageWriteSinkTests : IAsyncLifetime
     [Fact]
     public async Task Not_found_just_after_the_sink_created_the_tables_is_waited_out()
     {
-        _kit.Write.NotFoundAfterCreate = TimeSpan.FromMilliseconds(300);
-        var sink = await _kit.SinkAsync();
+        // The stand-in's window runs on its own clock, moved on by the sink's first wait: no race with the test's pace.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        _kit.Rest.Clock = clock;
+        _kit.Write.NotFoundAfterCreate = TimeSpan.FromMinutes(2);
+        var observer = new RecordingObserver { OnWait = () => clock.Advance(TimeSpan.FromMinutes(3)) };
+        var sink = await _kit.SinkAsync(observer: observer);
 
         var written = await sink.WriteBatchAsync(StorageSinkKit.Rows(4, 0, 10), [StorageSinkKit.DeadLetter(4, 10)], CancellationToken.None);
 
         Assert.Equal(10, written.Inserted);
-        Assert.True(_kit.Write.FaultsInjected.GetValueOrDefault(StorageWriteFault.NotFound) > 0);
+        Assert.Equal(1, _kit.Write.FaultsInjected[StorageWriteFault.NotFound]);
+        Assert.Equal("table_not_ready", Assert.Single(observer.Waits).Reason);
         Assert.Equal(10, _kit.Stored("transactions").Count);
         Assert.Single(_kit.Stored("dead_letters"));
     }
