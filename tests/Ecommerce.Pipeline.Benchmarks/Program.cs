@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Running;
 
-// `bigquery-stand-in [PORT [DELAY_MS | lognormal:MEDIAN_MS[:SIGMA]]]`: the answer-at-once BigQuery endpoint for `pipeline bench --sink bigquery`
+// `bigquery-stand-in [PORT [DELAY_MS | lognormal:MEDIAN_MS[:SIGMA] [STORAGE_PORT]]]`: the answer-at-once BigQuery endpoints
+// (REST, and the Storage Write API on STORAGE_PORT) for `pipeline bench --sink bigquery`
 // (scripts/bench-bigquery.sh); anything else: BenchmarkDotNet.
 if (args is ["bigquery-stand-in", .. var rest])
 {

@@ -31,4 +31,8 @@ internal sealed partial class BigQueryStandIn
             }
         }
     }
+
+    /// <summary>The (kafka_partition, kafka_offset) of every row stored in "dataset.table", copies included.</summary>
+    internal IReadOnlyList<(long Partition, long Offset)> KafkaPositions(string table) =>
+        [.. LiveRows(table).Select(r => (Long(r.GetProperty("kafka_partition")), Long(r.GetProperty("kafka_offset"))))];
 }

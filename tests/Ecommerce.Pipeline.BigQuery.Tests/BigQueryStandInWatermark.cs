@@ -60,7 +60,7 @@ internal sealed partial class BigQueryStandIn
                 new JsonObject { ["v"] = m.Key.ToString(CultureInfo.InvariantCulture) },
                 new JsonObject { ["v"] = m.Value.ToString(CultureInfo.InvariantCulture) }),
         })]);
-        return new JsonObject
+        var answer = new JsonObject
         {
             ["kind"] = "bigquery#queryResponse",
             ["jobComplete"] = true,
@@ -71,9 +71,15 @@ internal sealed partial class BigQueryStandIn
                     new JsonObject { ["name"] = "kafka_partition", ["type"] = "INTEGER", ["mode"] = "NULLABLE" },
                     new JsonObject { ["name"] = "max_offset", ["type"] = "INTEGER", ["mode"] = "NULLABLE" }),
             },
-            ["rows"] = rows,
             ["totalRows"] = maxima.Count.ToString(CultureInfo.InvariantCulture),
         };
+        if (rows.Count > 0)
+        {
+            // No result rows: BigQuery leaves "rows" out altogether (seratch/bigquery4s#3: getRows() is null then).
+            answer["rows"] = rows;
+        }
+
+        return answer;
     }
 
     private static long Long(JsonElement value) =>

@@ -8,31 +8,14 @@ namespace Ecommerce.Pipeline.BigQuery.Tests;
 /// (kafka_partition, kafka_offset) and by transaction_id, and the run finishes (<c>--until-idle</c>) without stalling.
 /// </summary>
 [Trait("Category", "Integration")]
-public sealed class StorageWriteCliFaultTests : IAsyncLifetime
+public sealed class StorageWriteCliFaultTests : StorageWriteStandInPair
 {
     private const int Messages = 3000;
-
-    private BigQueryStandIn _rest = null!;
-    private StorageWriteStandIn _write = null!;
-
-    public async Task InitializeAsync()
-    {
-        _rest = await BigQueryStandIn.StartAsync();
-        _write = await StorageWriteStandIn.StartAsync(_rest);
-    }
-
-    public async Task DisposeAsync()
-    {
-        Assert.Empty(_write.ContractViolations);
-        Assert.Empty(_rest.ContractViolations);
-        await _write.DisposeAsync();
-        await _rest.DisposeAsync();
-    }
 
     private string[] Process(string servers, string untilIdle) =>
     [
         "process", "--bootstrap-servers", servers, "--sink", "bigquery", "--bigquery-project", "proj", "--bigquery-dataset", "ds",
-        "--bigquery-endpoint", _rest.Endpoint.ToString(), "--bigquery-storage-endpoint", _write.Endpoint.ToString(),
+        "--bigquery-endpoint", Rest.Endpoint.ToString(), "--bigquery-storage-endpoint", Write.Endpoint.ToString(),
         "--until-idle", untilIdle, "--metrics-port", "0",
     ];
 
@@ -46,13 +29,13 @@ public sealed class StorageWriteCliFaultTests : IAsyncLifetime
         var (broker, servers) = await Cli.StartBrokerAsync();
         await using var _ = broker;
         await ProduceAsync(servers, Messages, seed: 7);
-        _write.InjectEvery(fault, 5);
+        Write.InjectEvery(fault, 5);
 
         var run = await Cli.RunAsync(TimeSpan.FromSeconds(180), Process(servers, "3s"));
 
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Contains($"consumed={Messages} ", run.Output, StringComparison.Ordinal);
-        Assert.True(_write.FaultsInjected.GetValueOrDefault(fault) > 0, $"{fault} was never injected: {run.Output}");
+        Assert.True(Write.FaultsInjected.GetValueOrDefault(fault) > 0, $"{fault} was never injected: {run.Output}");
         AssertEveryMessageOnce(Messages);
     }
 
@@ -62,19 +45,19 @@ public sealed class StorageWriteCliFaultTests : IAsyncLifetime
         var (broker, servers) = await Cli.StartBrokerAsync();
         await using var _ = broker;
         // The processor creates both tables; the streaming backends answer NOT_FOUND for them for a while.
-        _write.NotFoundAfterCreate = TimeSpan.FromSeconds(6);
-        _write.IdleTimeout = TimeSpan.FromMilliseconds(500);
+        Write.NotFoundAfterCreate = TimeSpan.FromSeconds(6);
+        Write.IdleTimeout = TimeSpan.FromMilliseconds(500);
         await ProduceAsync(servers, Messages / 2, seed: 7);
 
         await using var processor = Cli.Start(Process(servers, "20s"));
         await Cli.WaitUntilAsync(() => Stored() >= Messages / 2, processor, "the first burst was not stored");
         // The open connections go idle and the stand-in closes them, as Google does after ten minutes; then more data.
-        await Cli.WaitUntilAsync(() => _write.FaultsInjected.GetValueOrDefault(StorageWriteFault.IdleClose) > 0, processor, "no idle close");
+        await Cli.WaitUntilAsync(() => Write.FaultsInjected.GetValueOrDefault(StorageWriteFault.IdleClose) > 0, processor, "no idle close");
         await ProduceAsync(servers, Messages / 2, seed: 8);
         await Cli.WaitUntilAsync(() => Stored() >= Messages, processor, "the second burst was not stored");
 
         Assert.Equal(0, await processor.WaitForExitAsync(TimeSpan.FromSeconds(90)));
-        Assert.True(_write.FaultsInjected.GetValueOrDefault(StorageWriteFault.NotFound) > 0, "no NOT_FOUND after table creation: " + processor.Output);
+        Assert.True(Write.FaultsInjected.GetValueOrDefault(StorageWriteFault.NotFound) > 0, "no NOT_FOUND after table creation: " + processor.Output);
         AssertEveryMessageOnce(Messages);
     }
 
@@ -85,16 +68,14 @@ public sealed class StorageWriteCliFaultTests : IAsyncLifetime
         Assert.True(produced.ExitCode == 0, produced.Output);
     }
 
-    private int Stored() => _rest.LiveRows("ds.transactions").Count + _rest.LiveRows("ds.dead_letters").Count;
+    private int Stored() => Rest.LiveRows("ds.transactions").Count + Rest.LiveRows("ds.dead_letters").Count;
 
     /// <summary>Each Kafka position 0..n-1 of every partition is in exactly one of the two tables, once; no transaction_id twice.</summary>
     private void AssertEveryMessageOnce(int messages)
     {
-        var rows = _rest.LiveRows("ds.transactions");
-        var deadLetters = _rest.LiveRows("ds.dead_letters");
-        var positions = rows.Concat(deadLetters)
-            .Select(r => (Partition: Long(r, "kafka_partition"), Offset: Long(r, "kafka_offset")))
-            .ToList();
+        var rows = Rest.LiveRows("ds.transactions");
+        var deadLetters = Rest.LiveRows("ds.dead_letters");
+        var positions = Rest.KafkaPositions("ds.transactions").Concat(Rest.KafkaPositions("ds.dead_letters")).ToList();
         var repeated = positions.GroupBy(p => p).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         Assert.True(repeated.Count == 0, $"stored more than once: {string.Join(", ", repeated.Take(10))}");
         Assert.Equal(messages, positions.Count);
@@ -107,7 +88,4 @@ public sealed class StorageWriteCliFaultTests : IAsyncLifetime
         Assert.Equal(ids.Count, ids.Distinct().Count());
         Assert.True(deadLetters.Count > 0, "the bad messages made no dead letters");
     }
-
-    private static long Long(System.Text.Json.JsonElement row, string column) =>
-        long.Parse(row.GetProperty(column).GetString()!, CultureInfo.InvariantCulture);
 }

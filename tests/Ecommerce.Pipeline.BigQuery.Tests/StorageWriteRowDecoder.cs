@@ -138,6 +138,12 @@ internal sealed partial class StorageWriteRowDecoder
             throw new StorageWriteRowRejection("a string field is not valid UTF-8");
         }
 
+        foreach (var (field, _) in _byNumber.Values.Where(f => f.Field.Label == FieldLabel.Required && !values.ContainsKey(f.Field.Number)))
+        {
+            // proto2: a message without one of its required fields does not parse.
+            throw new StorageWriteRowRejection($"the row lacks field {field.Name}, required in the writer schema");
+        }
+
         foreach (var (name, field) in _requiredColumns)
         {
             if (field is null || !values.ContainsKey(field.Number))

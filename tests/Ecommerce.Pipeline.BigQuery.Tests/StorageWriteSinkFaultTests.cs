@@ -9,36 +9,19 @@ namespace Ecommerce.Pipeline.BigQuery.Tests;
 /// row and dead letter is in the table exactly once, by (kafka_partition, kafka_offset) and by transaction_id.
 /// </summary>
 [Trait("Category", "Integration")]
-public sealed class StorageWriteSinkFaultTests : IAsyncLifetime
+public sealed class StorageWriteSinkFaultTests : StorageWriteStandInPair
 {
-    private BigQueryStandIn _rest = null!;
-    private StorageWriteStandIn _write = null!;
-
-    public async Task InitializeAsync()
-    {
-        _rest = await BigQueryStandIn.StartAsync();
-        _write = await StorageWriteStandIn.StartAsync(_rest);
-    }
-
-    public async Task DisposeAsync()
-    {
-        Assert.Empty(_write.ContractViolations);
-        Assert.Empty(_rest.ContractViolations);
-        await _write.DisposeAsync();
-        await _rest.DisposeAsync();
-    }
-
     private Task<StorageWriteSink> SinkAsync() => StorageWriteSink.CreateAsync(
         new BigQuerySinkOptions { ProjectId = "p", DatasetId = "ds", TableWaitBaseDelay = TimeSpan.FromMilliseconds(20) },
         new StorageWriteOptions
         {
-            Endpoint = _write.Endpoint,
+            Endpoint = Write.Endpoint,
             ReconnectBaseDelay = TimeSpan.FromMilliseconds(1),
             ReconnectMaxDelay = TimeSpan.FromMilliseconds(5),
             ThrottleBaseDelay = TimeSpan.FromMilliseconds(1),
             ThrottleMaxDelay = TimeSpan.FromMilliseconds(5),
         },
-        TestData.ClientOptions(_rest.Endpoint), CancellationToken.None);
+        TestData.ClientOptions(Rest.Endpoint), CancellationToken.None);
 
     /// <summary>Ten batches over partitions 0..2, offsets 0..299; every tenth offset is a dead letter instead of a row.</summary>
     private static List<(List<TransactionRow> Rows, List<DeadLetter> DeadLetters)> Batches()
@@ -78,7 +61,7 @@ public sealed class StorageWriteSinkFaultTests : IAsyncLifetime
     public async Task Each_fault_leaves_every_row_and_dead_letter_exactly_once_across_a_restart(StorageWriteFault fault)
     {
         var batches = Batches();
-        _write.InjectEvery(fault, 4);
+        Write.InjectEvery(fault, 4);
         await using (var first = await SinkAsync())
         {
             foreach (var (rows, deadLetters) in batches.Take(6))
@@ -96,10 +79,10 @@ public sealed class StorageWriteSinkFaultTests : IAsyncLifetime
             }
         }
 
-        Assert.True(_write.FaultsInjected.GetValueOrDefault(fault) > 0, "the fault was never injected");
-        AssertExactlyOnce("ds.transactions", batches.SelectMany(b => b.Rows.Select(r => (r.KafkaPartition, r.KafkaOffset))));
-        AssertExactlyOnce("ds.dead_letters", batches.SelectMany(b => b.DeadLetters.Select(d => (d.KafkaPartition, d.KafkaOffset))));
-        var ids = _rest.LiveRows("ds.transactions").Select(r => r.GetProperty("transaction_id").GetString()).ToList();
+        Assert.True(Write.FaultsInjected.GetValueOrDefault(fault) > 0, "the fault was never injected");
+        AssertExactlyOnce("ds.transactions", batches.SelectMany(b => b.Rows.Select(r => ((long)r.KafkaPartition, r.KafkaOffset))));
+        AssertExactlyOnce("ds.dead_letters", batches.SelectMany(b => b.DeadLetters.Select(d => ((long)d.KafkaPartition, d.KafkaOffset))));
+        var ids = Rest.LiveRows("ds.transactions").Select(r => r.GetProperty("transaction_id").GetString()).ToList();
         Assert.Equal(ids.Count, ids.Distinct().Count());
     }
 
@@ -108,8 +91,8 @@ public sealed class StorageWriteSinkFaultTests : IAsyncLifetime
     {
         var batches = Batches();
         // The sink creates both tables; the streaming backends see them only after a while.
-        _write.NotFoundAfterCreate = TimeSpan.FromMilliseconds(300);
-        _write.IdleTimeout = TimeSpan.FromMilliseconds(200);
+        Write.NotFoundAfterCreate = TimeSpan.FromMilliseconds(300);
+        Write.IdleTimeout = TimeSpan.FromMilliseconds(200);
         await using (var sink = await SinkAsync())
         {
             for (var i = 0; i < batches.Count; i++)
@@ -119,7 +102,7 @@ public sealed class StorageWriteSinkFaultTests : IAsyncLifetime
                 {
                     // Let the open connections go idle until the stand-in has closed at least one.
                     using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                    while (_write.FaultsInjected.GetValueOrDefault(StorageWriteFault.IdleClose) == 0)
+                    while (Write.FaultsInjected.GetValueOrDefault(StorageWriteFault.IdleClose) == 0)
                     {
                         await Task.Delay(20, timeout.Token);
                     }
@@ -127,17 +110,14 @@ public sealed class StorageWriteSinkFaultTests : IAsyncLifetime
             }
         }
 
-        Assert.True(_write.FaultsInjected.GetValueOrDefault(StorageWriteFault.NotFound) > 0, "no NOT_FOUND was answered");
-        AssertExactlyOnce("ds.transactions", batches.SelectMany(b => b.Rows.Select(r => (r.KafkaPartition, r.KafkaOffset))));
-        AssertExactlyOnce("ds.dead_letters", batches.SelectMany(b => b.DeadLetters.Select(d => (d.KafkaPartition, d.KafkaOffset))));
+        Assert.True(Write.FaultsInjected.GetValueOrDefault(StorageWriteFault.NotFound) > 0, "no NOT_FOUND was answered");
+        AssertExactlyOnce("ds.transactions", batches.SelectMany(b => b.Rows.Select(r => ((long)r.KafkaPartition, r.KafkaOffset))));
+        AssertExactlyOnce("ds.dead_letters", batches.SelectMany(b => b.DeadLetters.Select(d => ((long)d.KafkaPartition, d.KafkaOffset))));
     }
 
-    private void AssertExactlyOnce(string table, IEnumerable<(int Partition, long Offset)> expected)
+    private void AssertExactlyOnce(string table, IEnumerable<(long Partition, long Offset)> expected)
     {
-        var stored = _rest.LiveRows(table)
-            .Select(r => (int.Parse(r.GetProperty("kafka_partition").GetString()!, System.Globalization.CultureInfo.InvariantCulture),
-                long.Parse(r.GetProperty("kafka_offset").GetString()!, System.Globalization.CultureInfo.InvariantCulture)))
-            .Order().ToList();
+        var stored = Rest.KafkaPositions(table).Order().ToList();
         Assert.Equal(expected.Order().ToList(), stored);
     }
 }

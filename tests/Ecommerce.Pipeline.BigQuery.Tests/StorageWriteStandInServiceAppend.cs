@@ -114,7 +114,7 @@ internal sealed partial class StorageWriteStandInService
         {
             Count(StorageWriteFault.IdleClose);
             throw new RpcException(new Status(StatusCode.Aborted, string.Create(CultureInfo.InvariantCulture,
-                $"Closing the stream because it has been inactive for {idle.TotalSeconds:0} seconds. Entity: {stream}")));
+                $"Closing the stream because it has been inactive for {idle.TotalSeconds:0.###} seconds. Entity: {stream}")));
         }
     }
 

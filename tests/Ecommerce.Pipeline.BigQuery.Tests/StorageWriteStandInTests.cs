@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Ecommerce.Pipeline.BigQuery.StorageWrite.Protocol;
 using Google.Protobuf;
+using Google.Protobuf.Reflection;
 using Grpc.Core;
 using Microsoft.Extensions.Time.Testing;
 using FieldType = Google.Protobuf.Reflection.FieldDescriptorProto.Types.Type;
@@ -189,6 +190,22 @@ public sealed class StorageWriteStandInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_row_without_a_field_its_descriptor_declares_required_is_refused()
+    {
+        using var call = _kit.Connect(DefaultStream);
+        var request = Request(DefaultStream, null, schema: true, Row("a", 0, 1), Row("b", 0, 2, price: "3.50"));
+        request.ProtoRows.WriterSchema.ProtoDescriptor.Field.Single(f => f.Name == "price").Label = FieldDescriptorProto.Types.Label.Required;
+
+        var answer = await SendAsync(call, request);
+
+        Assert.Equal([0L], answer.RowErrors.Select(e => e.Index));
+        Assert.Contains("price", answer.RowErrors[0].Message, StringComparison.Ordinal);
+        Assert.Empty(_kit.Rest.LiveRows("ds.transactions"));
+        Assert.Single(TakeViolations());
+        await call.RequestStream.CompleteAsync();
+    }
+
+    [Fact]
     public async Task A_writer_schema_with_a_field_the_table_lacks_is_refused_as_extra_fields()
     {
         using var call = _kit.Connect(DefaultStream);
@@ -288,6 +305,13 @@ public sealed class StorageWriteStandInTests : IAsyncLifetime
         var rows = answer.GetProperty("rows").EnumerateArray()
             .Select(r => (r.GetProperty("f")[0].GetProperty("v").GetString(), r.GetProperty("f")[1].GetProperty("v").GetString())).ToList();
         Assert.Equal([("0", "8"), ("3", "41")], rows);
+
+        var none = await _kit.PostAsync("bigquery/v2/projects/p/queries", new JsonObject
+        {
+            ["query"] = "SELECT kafka_partition, MAX(kafka_offset) AS max_offset FROM `p.ds.transactions` WHERE kafka_partition IN (7) AND event_timestamp >= TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 8 DAY) GROUP BY kafka_partition",
+        });
+        Assert.Equal("0", none.GetProperty("totalRows").GetString());
+        Assert.False(none.TryGetProperty("rows", out _), "an empty result has no rows field");
 
         var other = await _kit.PostAsync("bigquery/v2/projects/p/queries", new JsonObject { ["query"] = "SELECT COUNT(*) FROM `p.ds.transactions`" });
         Assert.Equal("6", other.GetProperty("rows")[0].GetProperty("f")[0].GetProperty("v").GetString());
