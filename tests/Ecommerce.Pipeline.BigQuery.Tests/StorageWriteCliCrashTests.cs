@@ -10,7 +10,7 @@ namespace Ecommerce.Pipeline.BigQuery.Tests;
 /// once, as a transaction or as a dead letter, counted by Kafka position and by transaction id.
 /// </summary>
 [Trait("Category", "Integration")]
-public sealed partial class StorageWriteCliCrashTests(ITestOutputHelper output) : BothStandInsTest
+public sealed partial class StorageWriteCliCrashTests(ITestOutputHelper output) : StorageWriteStandInPair
 {
     private const int Messages = 50_000;
     [Fact]
@@ -26,7 +26,7 @@ public sealed partial class StorageWriteCliCrashTests(ITestOutputHelper output) 
             await Cli.WaitUntilAsync(() => Stored() >= fraction * Messages, processor, $"{fraction:P0} stored");
             processor.Kill(); // SIGKILL: whatever was in flight is neither finished nor committed
             await processor.WaitForExitAsync(TimeSpan.FromSeconds(30));
-            output.WriteLine($"killed at {Stored():N0} stored, {StandIns.Write.AppendRequests:N0} appends");
+            output.WriteLine($"killed at {Stored():N0} stored, {Write.AppendRequests:N0} appends");
         }
 
         // The member killed last owns its partitions until its session times out (10 s): idle longer than that.
@@ -57,13 +57,13 @@ public sealed partial class StorageWriteCliCrashTests(ITestOutputHelper output) 
         output.WriteLine(first.Stdout);
 
         AssertEveryMessageOnce(bad);
-        Assert.True(StandIns.Write.CreateWriteStreamCalls > 0);
+        Assert.True(Write.CreateWriteStreamCalls > 0);
     }
 
     private string[] ProcessArgs(string servers) =>
     [
         "process", "--bootstrap-servers", servers, "--sink", "bigquery", "--bigquery-project", "proj", "--bigquery-dataset", "ds",
-        "--bigquery-endpoint", StandIns.Rest.Endpoint.ToString(), "--bigquery-storage-endpoint", StandIns.Write.Endpoint.ToString(),
+        "--bigquery-endpoint", Rest.Endpoint.ToString(), "--bigquery-storage-endpoint", Write.Endpoint.ToString(),
         "--metrics-port", "0", "--batch-size", "1000",
     ];
 
@@ -83,14 +83,14 @@ public sealed partial class StorageWriteCliCrashTests(ITestOutputHelper output) 
         return int.Parse(BadCount().Match(produced.Output).Groups[1].Value, CultureInfo.InvariantCulture);
     }
 
-    private int Stored() => StoredRows.Of(StandIns, "ds.transactions").Count + StoredRows.Of(StandIns, "ds.dead_letters").Count;
+    private int Stored() => Rest.LiveRows("ds.transactions").Count + Rest.LiveRows("ds.dead_letters").Count;
 
     private void AssertEveryMessageOnce(int bad)
     {
-        var rows = StoredRows.Of(StandIns, "ds.transactions");
-        var deadLetters = StoredRows.Of(StandIns, "ds.dead_letters");
-        var rowPositions = StoredRows.Positions(rows);
-        var deadPositions = StoredRows.Positions(deadLetters);
+        var rows = Rest.LiveRows("ds.transactions");
+        var deadLetters = Rest.LiveRows("ds.dead_letters");
+        var rowPositions = Rest.KafkaPositions("ds.transactions");
+        var deadPositions = Rest.KafkaPositions("ds.dead_letters");
 
         Assert.Equal(rowPositions.Count, rowPositions.Distinct().Count());
         Assert.Equal(rows.Count, StoredRows.DistinctIds(rows));

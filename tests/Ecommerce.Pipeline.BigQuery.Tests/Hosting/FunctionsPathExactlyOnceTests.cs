@@ -14,7 +14,7 @@ namespace Ecommerce.Pipeline.BigQuery.Tests.Hosting;
 /// Batches redelivered to the same instance, or to another one after a rebalance, add nothing.
 /// </summary>
 [Trait("Category", "Integration")]
-public sealed class FunctionsPathExactlyOnceTests : BothStandInsTest
+public sealed class FunctionsPathExactlyOnceTests : StorageWriteStandInPair
 {
     [Fact]
     public async Task Redelivered_batches_add_nothing_on_the_same_instance_or_another()
@@ -25,8 +25,8 @@ public sealed class FunctionsPathExactlyOnceTests : BothStandInsTest
             [SettingNames.Sink] = "bigquery",
             [SettingNames.BigQueryProjectId] = "proj",
             [SettingNames.BigQueryDatasetId] = "ds",
-            [SettingNames.BigQueryEndpoint] = StandIns.Rest.Endpoint.ToString(),
-            [SettingNames.BigQueryStorageEndpoint] = StandIns.Write.Endpoint.ToString(),
+            [SettingNames.BigQueryEndpoint] = Rest.Endpoint.ToString(),
+            [SettingNames.BigQueryStorageEndpoint] = Write.Endpoint.ToString(),
         }).Build());
         var first = Records(0, 300);
         var second = Records(300, 300);
@@ -47,9 +47,9 @@ public sealed class FunctionsPathExactlyOnceTests : BothStandInsTest
         Assert.Equal((0, 0), (retried.RowsInserted, retried.DeadLetters - stored.DeadLetters));
         Assert.Equal(first.Count - stored.DeadLetters, retried.Duplicates);
         Assert.Equal(0, stale.RowsInserted);
-        var rows = StoredRows.Of(StandIns, "ds.transactions");
-        var deadLetters = StoredRows.Of(StandIns, "ds.dead_letters");
-        var positions = StoredRows.Positions(rows.Concat(deadLetters));
+        var rows = Rest.LiveRows("ds.transactions");
+        var deadLetters = Rest.LiveRows("ds.dead_letters");
+        var positions = Rest.KafkaPositions("ds.transactions").Concat(Rest.KafkaPositions("ds.dead_letters")).ToList();
         Assert.Equal(600, positions.Count);
         Assert.Equal(600, positions.Distinct().Count());
         Assert.Equal(rows.Count, StoredRows.DistinctIds(rows));
