@@ -10,26 +10,9 @@ namespace Ecommerce.Pipeline.BigQuery.Tests;
 /// once, as a transaction or as a dead letter, counted by Kafka position and by transaction id.
 /// </summary>
 [Trait("Category", "Integration")]
-public sealed partial class StorageWriteCliCrashTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed partial class StorageWriteCliCrashTests(ITestOutputHelper output) : StorageWriteStandInPair
 {
     private const int Messages = 50_000;
-    private BigQueryStandIn _rest = null!;
-    private StorageWriteStandIn _write = null!;
-
-    public async Task InitializeAsync()
-    {
-        _rest = await BigQueryStandIn.StartAsync();
-        _write = await StorageWriteStandIn.StartAsync(_rest);
-    }
-
-    public async Task DisposeAsync()
-    {
-        Assert.Empty(_rest.ContractViolations);
-        Assert.Empty(_write.ContractViolations);
-        await _write.DisposeAsync();
-        await _rest.DisposeAsync();
-    }
-
     [Fact]
     public async Task Killed_three_times_mid_stream_every_message_is_stored_exactly_once()
     {
@@ -43,7 +26,7 @@ public sealed partial class StorageWriteCliCrashTests(ITestOutputHelper output) 
             await Cli.WaitUntilAsync(() => Stored() >= fraction * Messages, processor, $"{fraction:P0} stored");
             processor.Kill(); // SIGKILL: whatever was in flight is neither finished nor committed
             await processor.WaitForExitAsync(TimeSpan.FromSeconds(30));
-            output.WriteLine($"killed at {Stored():N0} stored, {_write.AppendRequests:N0} appends");
+            output.WriteLine($"killed at {Stored():N0} stored, {Write.AppendRequests:N0} appends");
         }
 
         // The member killed last owns its partitions until its session times out (10 s): idle longer than that.
@@ -74,13 +57,13 @@ public sealed partial class StorageWriteCliCrashTests(ITestOutputHelper output) 
         output.WriteLine(first.Stdout);
 
         AssertEveryMessageOnce(bad);
-        Assert.True(_write.CreateWriteStreamCalls > 0);
+        Assert.True(Write.CreateWriteStreamCalls > 0);
     }
 
     private string[] ProcessArgs(string servers) =>
     [
         "process", "--bootstrap-servers", servers, "--sink", "bigquery", "--bigquery-project", "proj", "--bigquery-dataset", "ds",
-        "--bigquery-endpoint", _rest.Endpoint.ToString(), "--bigquery-storage-endpoint", _write.Endpoint.ToString(),
+        "--bigquery-endpoint", Rest.Endpoint.ToString(), "--bigquery-storage-endpoint", Write.Endpoint.ToString(),
         "--metrics-port", "0", "--batch-size", "1000",
     ];
 
@@ -100,26 +83,23 @@ public sealed partial class StorageWriteCliCrashTests(ITestOutputHelper output) 
         return int.Parse(BadCount().Match(produced.Output).Groups[1].Value, CultureInfo.InvariantCulture);
     }
 
-    private int Stored() => _rest.LiveRows("ds.transactions").Count + _rest.LiveRows("ds.dead_letters").Count;
+    private int Stored() => Rest.LiveRows("ds.transactions").Count + Rest.LiveRows("ds.dead_letters").Count;
 
     private void AssertEveryMessageOnce(int bad)
     {
-        var rows = _rest.LiveRows("ds.transactions");
-        var deadLetters = _rest.LiveRows("ds.dead_letters");
-        var rowPositions = rows.Select(Position).ToList();
-        var deadPositions = deadLetters.Select(Position).ToList();
+        var rows = Rest.LiveRows("ds.transactions");
+        var deadLetters = Rest.LiveRows("ds.dead_letters");
+        var rowPositions = Rest.KafkaPositions("ds.transactions");
+        var deadPositions = Rest.KafkaPositions("ds.dead_letters");
 
         Assert.Equal(rowPositions.Count, rowPositions.Distinct().Count());
-        Assert.Equal(rows.Count, rows.Select(r => r.GetProperty("transaction_id").ToString()).Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(rows.Count, StoredRows.DistinctIds(rows));
         Assert.Equal(deadPositions.Count, deadPositions.Distinct().Count());
         // Every position of the topic once, in one table or the other.
         Assert.Equal(Messages, rowPositions.Concat(deadPositions).Distinct().Count());
         Assert.Equal(Messages, rows.Count + deadLetters.Count);
         Assert.True(deadLetters.Count >= bad, $"{deadLetters.Count} dead letters for {bad} bad messages");
     }
-
-    private static (string Partition, string Offset) Position(System.Text.Json.JsonElement row) =>
-        (row.GetProperty("kafka_partition").ToString(), row.GetProperty("kafka_offset").ToString());
 
     [GeneratedRegex(@"bad=(\d+)")]
     private static partial Regex BadCount();

@@ -14,25 +14,8 @@ namespace Ecommerce.Pipeline.BigQuery.Tests.Hosting;
 /// Batches redelivered to the same instance, or to another one after a rebalance, add nothing.
 /// </summary>
 [Trait("Category", "Integration")]
-public sealed class FunctionsPathExactlyOnceTests : IAsyncLifetime
+public sealed class FunctionsPathExactlyOnceTests : StorageWriteStandInPair
 {
-    private BigQueryStandIn _rest = null!;
-    private StorageWriteStandIn _write = null!;
-
-    public async Task InitializeAsync()
-    {
-        _rest = await BigQueryStandIn.StartAsync();
-        _write = await StorageWriteStandIn.StartAsync(_rest);
-    }
-
-    public async Task DisposeAsync()
-    {
-        Assert.Empty(_rest.ContractViolations);
-        Assert.Empty(_write.ContractViolations);
-        await _write.DisposeAsync();
-        await _rest.DisposeAsync();
-    }
-
     [Fact]
     public async Task Redelivered_batches_add_nothing_on_the_same_instance_or_another()
     {
@@ -42,8 +25,8 @@ public sealed class FunctionsPathExactlyOnceTests : IAsyncLifetime
             [SettingNames.Sink] = "bigquery",
             [SettingNames.BigQueryProjectId] = "proj",
             [SettingNames.BigQueryDatasetId] = "ds",
-            [SettingNames.BigQueryEndpoint] = _rest.Endpoint.ToString(),
-            [SettingNames.BigQueryStorageEndpoint] = _write.Endpoint.ToString(),
+            [SettingNames.BigQueryEndpoint] = Rest.Endpoint.ToString(),
+            [SettingNames.BigQueryStorageEndpoint] = Write.Endpoint.ToString(),
         }).Build());
         var first = Records(0, 300);
         var second = Records(300, 300);
@@ -64,13 +47,12 @@ public sealed class FunctionsPathExactlyOnceTests : IAsyncLifetime
         Assert.Equal((0, 0), (retried.RowsInserted, retried.DeadLetters - stored.DeadLetters));
         Assert.Equal(first.Count - stored.DeadLetters, retried.Duplicates);
         Assert.Equal(0, stale.RowsInserted);
-        var rows = _rest.LiveRows("ds.transactions");
-        var deadLetters = _rest.LiveRows("ds.dead_letters");
-        var positions = rows.Concat(deadLetters)
-            .Select(r => (r.GetProperty("kafka_partition").ToString(), r.GetProperty("kafka_offset").ToString())).ToList();
+        var rows = Rest.LiveRows("ds.transactions");
+        var deadLetters = Rest.LiveRows("ds.dead_letters");
+        var positions = Rest.KafkaPositions("ds.transactions").Concat(Rest.KafkaPositions("ds.dead_letters")).ToList();
         Assert.Equal(600, positions.Count);
         Assert.Equal(600, positions.Distinct().Count());
-        Assert.Equal(rows.Count, rows.Select(r => r.GetProperty("transaction_id").ToString()).Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(rows.Count, StoredRows.DistinctIds(rows));
         Assert.Equal(12, deadLetters.Count); // every 50th message is not JSON
         Assert.Equal(stored.RowsInserted + moved.RowsInserted, rows.Count);
     }
