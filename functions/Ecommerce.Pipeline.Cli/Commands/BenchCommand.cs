@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using Confluent.Kafka;
 using Ecommerce.Pipeline.Cli.Hosting;
+using Ecommerce.Pipeline.BigQuery.StorageWrite;
 using Ecommerce.Pipeline.Cli.Producing;
 using Ecommerce.Pipeline.Core.Configuration;
 using Ecommerce.Pipeline.Hosting;
@@ -188,7 +189,10 @@ internal static class BenchCommand
             }
 
             var peakRssMb = ProcessMemory.PeakResidentMegabytes();
-            PrintTable(sinkName, raw, pipeline, latencies, peakRssMb);
+            var sinkLabel = settings.Sink != SinkKind.BigQuery ? "DuckDB"
+                : settings.BigQueryWriteApi == WriteApi.InsertAll ? "BigQuery insertAll"
+                : settings.BigQueryDelivery == DeliveryGuarantee.ExactlyOnce ? $"BigQuery Storage Write, {BigQueryWriteNames.ExactlyOnce}" : $"BigQuery Storage Write, {BigQueryWriteNames.AtLeastOnce}";
+            PrintTable(sinkLabel, raw, pipeline, latencies, peakRssMb);
             if (jsonPath is not null)
             {
                 await WriteJsonAsync(jsonPath, sinkName, raw, pipeline, latencies, peakRssMb);
@@ -293,14 +297,14 @@ internal static class BenchCommand
         return runtime.Latency.Percentiles(50, 95, 99) ?? [double.NaN, double.NaN, double.NaN];
     }
 
-    private static void PrintTable(string sink, double raw, double pipeline, Dictionary<string, double[]> latencies, double peakRssMb)
+    private static void PrintTable(string sinkLabel, double raw, double pipeline, Dictionary<string, double[]> latencies, double peakRssMb)
     {
         var inv = CultureInfo.InvariantCulture;
         var o = Console.Out;
         o.WriteLine("| measure | value |");
         o.WriteLine("|---|---|");
         o.WriteLine(string.Create(inv, $"| (a) raw consume | {raw:N0} msg/s |"));
-        o.WriteLine(string.Create(inv, $"| (b) pipeline (parse → {(sink == "bigquery" ? "BigQuery insertAll" : "DuckDB")} → commit) | {pipeline:N0} tx/s |"));
+        o.WriteLine(string.Create(inv, $"| (b) pipeline (parse → {sinkLabel} → commit) | {pipeline:N0} tx/s |"));
         o.WriteLine(string.Create(inv, $"| ratio (b)/(a) | {pipeline / raw:F2} |"));
         foreach (var (rate, p) in latencies)
         {
