@@ -52,15 +52,29 @@ public sealed class DuckDbSink : ITransactionSink
     /// <param name="path">The database file; <see cref="Defaults.DuckDbPath"/> when null or blank.</param>
     /// <exception cref="WarehouseException">The file is locked by another process, or its tables have another shape.</exception>
     public DuckDbSink(string? path = null)
-        : this(path, DuckDbWarehouse.DefaultRecentKeys)
+        : this(path, Defaults.DuckDbMemoryLimit)
+    {
+    }
+
+    /// <summary>Opens or creates the file with a bound on DuckDB's buffer pool.</summary>
+    /// <param name="path">The database file; <see cref="Defaults.DuckDbPath"/> when null or blank.</param>
+    /// <param name="memoryLimit">
+    /// DuckDB's <c>memory_limit</c> (the <c>DuckDbMemoryLimit</c> setting, e.g. <c>256MB</c>), applied when this call
+    /// opens the file; sinks sharing an open file share its limit.
+    /// </param>
+    /// <exception cref="WarehouseException">The file is locked by another process, or its tables have another shape.</exception>
+    public DuckDbSink(string? path, string memoryLimit)
+        : this(path, DuckDbWarehouse.DefaultRecentKeys, memoryLimit)
     {
     }
 
     /// <param name="path">The database file; <see cref="Defaults.DuckDbPath"/> when null or blank.</param>
     /// <param name="recentKeys">Keys per table the cache of recent keys holds (when this call opens the file).</param>
-    internal DuckDbSink(string? path, int recentKeys)
+    /// <param name="memoryLimit">DuckDB's <c>memory_limit</c> (when this call opens the file).</param>
+    internal DuckDbSink(string? path, int recentKeys, string memoryLimit = Defaults.DuckDbMemoryLimit)
     {
-        _warehouse = DuckDbWarehouse.Acquire(string.IsNullOrWhiteSpace(path) ? Defaults.DuckDbPath : path, recentKeys);
+        ArgumentException.ThrowIfNullOrWhiteSpace(memoryLimit);
+        _warehouse = DuckDbWarehouse.Acquire(string.IsNullOrWhiteSpace(path) ? Defaults.DuckDbPath : path, recentKeys, memoryLimit);
     }
 
     public string Name => "duckdb";
