@@ -7,8 +7,8 @@ namespace Ecommerce.Pipeline.Hosting;
 
 /// <summary>
 /// The warehouse part of the settings (docs/contract.md, Settings): <c>Sink</c>, <c>DuckDbPath</c>,
-/// <c>DuckDbMemoryLimit</c> and <c>BigQuery__*</c>. Part of <see cref="PipelineSettings"/>, and on its own for the maintenance verbs, which talk to
-/// no Kafka; the same rules and error texts either way.
+/// <c>DuckDbMemoryLimit</c> and <c>BigQuery__*</c>. Part of <see cref="PipelineSettings"/>, and on its own for the
+/// maintenance verbs, which talk to no Kafka; the same rules and error texts either way.
 /// </summary>
 public sealed partial record WarehouseSettings(SinkKind Sink, string DuckDbPath)
 {
