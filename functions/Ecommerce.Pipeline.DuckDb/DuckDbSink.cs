@@ -30,12 +30,14 @@ namespace Ecommerce.Pipeline.DuckDb;
 /// row group spans a narrow stretch of event time). A stored duplicate is the same event again (re-delivered or
 /// replayed, minutes or days later), so it has the same <c>event_timestamp</c>; a producer that re-used a transaction
 /// id for an event at another time would get a second row unless the first is still in the cache. Dead letters
-/// have no event time and are looked up in the whole table (a table of rejects, far smaller). First occurrence wins,
-/// also within the batch; the new rows are appended with the Appender inside one transaction, and their keys join the
-/// cache only after the commit. Inserted and duplicate counts are exact; memory stays bounded whatever the table's
-/// size, and opening a file no longer reads its keys. The cost is the lookup, which grows with the rows in the
-/// batch's event-time ranges, not with the table: <c>docs/benchmarks.md</c> (the DuckDB sink at scale) has the
-/// figures from <c>pipeline bench --scale</c>.
+/// have no event time and are looked up in the whole table (a table of rejects, far smaller). A row whose event time is
+/// later than the latest stored (read once per open file, then advanced at each commit) cannot be stored yet and skips
+/// the query, so a stream arriving in event-time order pays for the lookup only with its late and replayed rows. First
+/// occurrence wins, also within the batch; the new rows are appended with the Appender inside one transaction, and
+/// their keys join the cache (and their event times the latest stored) only after the commit. Inserted and duplicate
+/// counts are exact; memory stays bounded whatever the table's size, and opening a file no longer reads its keys. The
+/// cost is the lookup, which grows with the rows in the batch's event-time ranges, not with the table:
+/// <c>docs/benchmarks.md</c> (the DuckDB sink at scale) has the figures from <c>pipeline bench --scale</c>.
 /// </para>
 /// <para>
 /// Concurrency: calls are serialised by a semaphore shared by all sinks on the file. While a sink holds the file,
@@ -52,15 +54,29 @@ public sealed class DuckDbSink : ITransactionSink
     /// <param name="path">The database file; <see cref="Defaults.DuckDbPath"/> when null or blank.</param>
     /// <exception cref="WarehouseException">The file is locked by another process, or its tables have another shape.</exception>
     public DuckDbSink(string? path = null)
-        : this(path, DuckDbWarehouse.DefaultRecentKeys)
+        : this(path, Defaults.DuckDbMemoryLimit)
+    {
+    }
+
+    /// <summary>Opens or creates the file with a bound on DuckDB's buffer pool.</summary>
+    /// <param name="path">The database file; <see cref="Defaults.DuckDbPath"/> when null or blank.</param>
+    /// <param name="memoryLimit">
+    /// DuckDB's <c>memory_limit</c> (the <c>DuckDbMemoryLimit</c> setting, e.g. <c>256MB</c>), applied when this call
+    /// opens the file; sinks sharing an open file share its limit.
+    /// </param>
+    /// <exception cref="WarehouseException">The file is locked by another process, or its tables have another shape.</exception>
+    public DuckDbSink(string? path, string memoryLimit)
+        : this(path, DuckDbWarehouse.DefaultRecentKeys, memoryLimit)
     {
     }
 
     /// <param name="path">The database file; <see cref="Defaults.DuckDbPath"/> when null or blank.</param>
     /// <param name="recentKeys">Keys per table the cache of recent keys holds (when this call opens the file).</param>
-    internal DuckDbSink(string? path, int recentKeys)
+    /// <param name="memoryLimit">DuckDB's <c>memory_limit</c> (when this call opens the file).</param>
+    internal DuckDbSink(string? path, int recentKeys, string memoryLimit = Defaults.DuckDbMemoryLimit)
     {
-        _warehouse = DuckDbWarehouse.Acquire(string.IsNullOrWhiteSpace(path) ? Defaults.DuckDbPath : path, recentKeys);
+        ArgumentException.ThrowIfNullOrWhiteSpace(memoryLimit);
+        _warehouse = DuckDbWarehouse.Acquire(string.IsNullOrWhiteSpace(path) ? Defaults.DuckDbPath : path, recentKeys, memoryLimit);
     }
 
     public string Name => "duckdb";

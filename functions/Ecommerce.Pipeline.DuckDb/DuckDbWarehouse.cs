@@ -39,7 +39,10 @@ internal sealed class DuckDbWarehouse
     public KeyIndex<TransactionRow> TransactionKeys { get; }
     public KeyIndex<DeadLetter> DeadLetterKeys { get; }
 
-    public static DuckDbWarehouse Acquire(string path, int recentKeys)
+    // memoryLimit: DuckDB's memory_limit, set when the file is opened. It bounds DuckDB's buffer manager, which otherwise
+    // keeps the blocks it has read up to 80% of the machine's memory (https://duckdb.org/docs/stable/operations_manual/limits:
+    // "Memory use, 80% of RAM, memory_limit; this limit only applies to the buffer manager").
+    public static DuckDbWarehouse Acquire(string path, int recentKeys, string memoryLimit)
     {
         var fullPath = Path.GetFullPath(path);
         lock (OpenLock)
@@ -52,7 +55,7 @@ internal sealed class DuckDbWarehouse
                     Directory.CreateDirectory(directory);
                 }
 
-                var connection = DuckDbConnections.Open(fullPath, readOnly: false);
+                var connection = DuckDbConnections.Open(fullPath, [("memory_limit", memoryLimit)]);
                 try
                 {
                     warehouse = new DuckDbWarehouse(fullPath, connection, recentKeys);

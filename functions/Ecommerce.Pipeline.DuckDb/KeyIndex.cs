@@ -26,6 +26,13 @@ internal sealed class KeyIndex<TRow>
     private readonly string? _eventTimeColumn;
     private readonly RecentKeys _recent;
 
+    // The latest event time stored in the table, to the microsecond (DuckDB's precision); null until first needed. A
+    // candidate later than it cannot be stored yet, so it needs no lookup: live rows, whose event times keep rising,
+    // skip the query, and only late or replayed ones pay for it. _pendingLatest is the latest of the rows Fresh just
+    // let through, adopted by Remember once they are committed.
+    private DateTime? _latestStored;
+    private DateTime _pendingLatest = DateTime.MinValue;
+
     public KeyIndex(TableSchema<TRow> table, int recentCapacity)
     {
         _table = table;
@@ -72,7 +79,15 @@ internal sealed class KeyIndex<TRow>
             }
         }
 
-        var stored = candidates.Count == 0 ? [] : StoredAmong(connection, candidates);
+        var toLookUp = candidates;
+        if (_eventTime is not null && candidates.Count > 0)
+        {
+            var latest = _latestStored ??= LatestStored(connection);
+            toLookUp = [.. candidates.Where(c => Microseconds(_eventTime(c.Item)) <= latest)];
+            _pendingLatest = candidates.Max(c => Microseconds(_eventTime(c.Item)));
+        }
+
+        var stored = toLookUp.Count == 0 ? [] : StoredAmong(connection, toLookUp);
         var fresh = new List<TRow>(candidates.Count);
         freshKeys = new List<string>(candidates.Count);
         foreach (var (key, item) in candidates)
@@ -99,7 +114,28 @@ internal sealed class KeyIndex<TRow>
         {
             _recent.Add(key);
         }
+
+        if (_latestStored is { } latest && _pendingLatest > latest)
+        {
+            _latestStored = _pendingLatest;
+        }
     }
+
+    // max() of the event-time column: DuckDB reads it column-wise once per open file, not per batch.
+    private DateTime LatestStored(DuckDBConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT max({DuckDbSchema.Quote(_eventTimeColumn!)}) FROM {DuckDbSchema.Quote(_table.Name)}";
+        return command.ExecuteScalar() switch
+        {
+            DateTimeOffset latest => Microseconds(latest.UtcDateTime),
+            DateTime latest => Microseconds(latest.Kind == DateTimeKind.Local ? latest.ToUniversalTime() : latest),
+            _ => DateTime.MinValue, // an empty table
+        };
+    }
+
+    private static DateTime Microseconds(DateTime time) =>
+        new(time.Ticks - time.Ticks % (TimeSpan.TicksPerMillisecond / 1000), DateTimeKind.Utc);
 
     // One query for the whole batch: the candidate keys go in as list parameters (unnest zips lists of one length),
     // joined to the table on the key. A filter on the event time lets DuckDB skip the row groups whose min/max event

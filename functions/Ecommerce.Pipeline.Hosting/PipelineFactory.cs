@@ -76,7 +76,7 @@ public static class PipelineFactory
     {
         if (settings.Sink != SinkKind.BigQuery)
         {
-            return new DuckDbSink(settings.DuckDbPath);
+            return new DuckDbSink(settings.DuckDbPath, settings.DuckDbMemoryLimit);
         }
 
         var sinkOptions = new BigQuerySinkOptions

@@ -29,6 +29,9 @@ public sealed record PipelineSettings(
     /// </summary>
     public const string MetricsPortSetting = "MetricsPort";
 
+    /// <summary><c>DuckDbMemoryLimit</c>: DuckDB's <c>memory_limit</c> for the sink's file.</summary>
+    public string DuckDbMemoryLimit { get; init; } = Defaults.DuckDbMemoryLimit;
+
     /// <summary><c>BigQuery__ProjectId</c>; required when <see cref="Sink"/> is <c>bigquery</c>.</summary>
     public string? BigQueryProjectId { get; init; }
 
@@ -101,6 +104,7 @@ public sealed record PipelineSettings(
             warehouse.DuckDbPath,
             port)
         {
+            DuckDbMemoryLimit = warehouse.DuckDbMemoryLimit,
             BigQueryProjectId = warehouse.BigQueryProjectId,
             BigQueryDatasetId = warehouse.BigQueryDatasetId,
             BigQueryTableId = warehouse.BigQueryTableId,

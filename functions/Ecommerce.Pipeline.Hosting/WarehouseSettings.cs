@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Ecommerce.Pipeline.BigQuery.Rest;
 using Ecommerce.Pipeline.BigQuery.StorageWrite;
 using Ecommerce.Pipeline.Core.Configuration;
@@ -7,12 +8,15 @@ using Microsoft.Extensions.Configuration;
 namespace Ecommerce.Pipeline.Hosting;
 
 /// <summary>
-/// The warehouse part of the settings (docs/contract.md, Settings): <c>Sink</c>, <c>DuckDbPath</c> and
-/// <c>BigQuery__*</c>. Part of <see cref="PipelineSettings"/>, and on its own for the maintenance verbs, which talk to
-/// no Kafka; the same rules and error texts either way.
+/// The warehouse part of the settings (docs/contract.md, Settings): <c>Sink</c>, <c>DuckDbPath</c>,
+/// <c>DuckDbMemoryLimit</c> and <c>BigQuery__*</c>. Part of <see cref="PipelineSettings"/>, and on its own for the
+/// maintenance verbs, which talk to no Kafka; the same rules and error texts either way.
 /// </summary>
-public sealed record WarehouseSettings(SinkKind Sink, string DuckDbPath)
+public sealed partial record WarehouseSettings(SinkKind Sink, string DuckDbPath)
 {
+    /// <summary><c>DuckDbMemoryLimit</c>: DuckDB's <c>memory_limit</c> for the sink's file, e.g. <c>256MB</c> or <c>1GiB</c>.</summary>
+    public string DuckDbMemoryLimit { get; init; } = Defaults.DuckDbMemoryLimit;
+
     /// <summary><c>BigQuery__ProjectId</c>; required when <see cref="Sink"/> is <c>bigquery</c>.</summary>
     public string? BigQueryProjectId { get; init; }
 
@@ -94,8 +98,18 @@ public sealed record WarehouseSettings(SinkKind Sink, string DuckDbPath)
                 $"'{SettingNames.BigQueryProjectId}' and '{SettingNames.BigQueryDatasetId}'.");
         }
 
+        // DuckDB's memory_limit takes a number and a unit (https://duckdb.org/docs/stable/configuration/overview:
+        // SET memory_limit = '10GB'); checked here so a typo stops the host at start with the setting's name.
+        var memoryLimit = SettingReader.Read(configuration, SettingNames.DuckDbMemoryLimit) ?? Defaults.DuckDbMemoryLimit;
+        if (!MemorySize().IsMatch(memoryLimit))
+        {
+            throw new InvalidOperationException(
+                $"Setting '{SettingNames.DuckDbMemoryLimit}' must be a size with a unit (KB, MB, GB, KiB, MiB, GiB), such as 256MB, not '{memoryLimit}'.");
+        }
+
         return new WarehouseSettings(sink, DuckDbPathFrom(configuration))
         {
+            DuckDbMemoryLimit = memoryLimit,
             BigQueryProjectId = project,
             BigQueryDatasetId = dataset,
             BigQueryTableId = SettingReader.Read(configuration, SettingNames.BigQueryTableId),
@@ -151,6 +165,9 @@ public sealed record WarehouseSettings(SinkKind Sink, string DuckDbPath)
         ArgumentNullException.ThrowIfNull(configuration);
         return SettingReader.Read(configuration, SettingNames.DuckDbPath) ?? Defaults.DuckDbPath;
     }
+
+    [GeneratedRegex(@"^[0-9]+(\.[0-9]+)? ?([KMGT]i?B)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex MemorySize();
 }
 
 /// <summary>How every setting is looked up.</summary>

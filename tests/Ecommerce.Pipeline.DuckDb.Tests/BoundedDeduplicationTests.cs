@@ -69,6 +69,43 @@ public sealed class BoundedDeduplicationTests : IDisposable
     }
 
     [Fact]
+    public async Task The_latest_stored_row_replayed_after_a_reopen_is_a_duplicate_even_below_a_microsecond()
+    {
+        // DuckDB keeps microseconds; the row's time has ticks below that, so only a comparison at DuckDB's precision
+        // sends the replay to the table instead of taking it for a row later than everything stored.
+        var latest = Monday.AddTicks(12_345_677);
+        await using (var sink = new DuckDbSink(_dir.Database, recentKeys: 1))
+        {
+            await sink.WriteRowsAsync([Rows.Transaction("early", at: Monday), Rows.Transaction("last", at: latest)], CancellationToken.None);
+        }
+
+        await using var reopened = new DuckDbSink(_dir.Database, recentKeys: 1);
+        var replay = await reopened.WriteRowsAsync([Rows.Transaction("last", price: 99m, at: latest), Rows.Transaction("later", at: latest.AddTicks(10))],
+            CancellationToken.None);
+
+        Assert.Equal((1, 1), (replay.Inserted, replay.Duplicates));
+        Assert.Equal(3, Db.Count(_dir.Database, "transactions"));
+    }
+
+    [Fact]
+    public async Task Rows_later_than_all_stored_go_in_and_a_duplicate_at_the_latest_time_is_still_found()
+    {
+        await using var sink = new DuckDbSink(_dir.Database, recentKeys: 1);
+        await sink.WriteRowsAsync([Rows.Transaction("a", at: Monday)], CancellationToken.None);
+        await sink.WriteRowsAsync([Rows.Transaction("b", at: Monday.AddHours(1))], CancellationToken.None);
+        // "b" leaves the cache of one; its time is now the latest stored.
+        await sink.WriteRowsAsync([Rows.Transaction("c", at: Monday.AddMinutes(30))], CancellationToken.None);
+
+        var replay = await sink.WriteRowsAsync(
+            [Rows.Transaction("b", price: 99m, at: Monday.AddHours(1)), Rows.Transaction("a", price: 99m, at: Monday), Rows.Transaction("d", at: Monday.AddHours(2))],
+            CancellationToken.None);
+
+        Assert.Equal((1, 2), (replay.Inserted, replay.Duplicates));
+        Assert.Equal([("a", 10m), ("b", 10m), ("c", 10m), ("d", 10m)],
+            Db.Query(_dir.Database, "SELECT transaction_id, price FROM transactions ORDER BY 1").Select(r => ((string)r[0]!, (decimal)r[1]!)));
+    }
+
+    [Fact]
     public void The_cache_holds_at_most_its_capacity_and_forgets_the_oldest_first()
     {
         var recent = new RecentKeys(3);

@@ -51,6 +51,26 @@ public sealed class HostingRegistrationTests
             PipelineSettings.From(Config((SettingNames.KafkaBrokerList, "b:1"), (PipelineSettings.MetricsPortSetting, port))));
 
     [Fact]
+    public void The_duckdb_memory_limit_has_a_bounded_default_and_takes_a_size()
+    {
+        Assert.Equal("256MB", PipelineSettings.From(Config((SettingNames.KafkaBrokerList, "b:1"))).DuckDbMemoryLimit);
+        Assert.Equal("1GiB",
+            PipelineSettings.From(Config((SettingNames.KafkaBrokerList, "b:1"), (SettingNames.DuckDbMemoryLimit, " 1GiB "))).DuckDbMemoryLimit);
+    }
+
+    [Theory]
+    [InlineData("256")]
+    [InlineData("lots")]
+    [InlineData("80%")]
+    public void A_memory_limit_without_a_unit_is_refused_with_the_setting_name(string limit)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            PipelineSettings.From(Config((SettingNames.KafkaBrokerList, "b:1"), (SettingNames.DuckDbMemoryLimit, limit))));
+
+        Assert.Contains("'DuckDbMemoryLimit'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Without_a_connection_string_metrics_go_to_prometheus_only()
     {
         var configuration = Config((SettingNames.KafkaBrokerList, "b:1"), (PipelineSettings.MetricsPortSetting, "0"));

@@ -65,7 +65,7 @@ internal static class BenchCommand
             // The broker's address is known once it runs; until then, a placeholder checks the other settings first.
             PipelineSettings SettingsFor(string bootstrapServers) => settingOptions.Read(parse,
                 EmbeddedBrokerSettings.For(bootstrapServers, SinkKinds.TryParse(parse.GetValue(sink), out var kind) ? kind : Defaults.Sink, 0));
-            _ = SettingsFor("embedded:1");
+            var checkedSettings = SettingsFor("embedded:1");
             if (parse.GetValue(scale) is { } rows)
             {
                 if (rows < MinScale)
@@ -74,7 +74,7 @@ internal static class BenchCommand
                         $"--scale must be at least {MinScale:N0}: the empty table's batch time is the mean of its first 20 batches of {ScaleBench.BatchRows:N0}."));
                 }
 
-                return RunScaleAsync(rows, parse.GetValue(json), cancellationToken);
+                return RunScaleAsync(rows, checkedSettings.DuckDbMemoryLimit, parse.GetValue(json), cancellationToken);
             }
 
             if (parse.GetValue(messages) < MinMessages)
@@ -89,14 +89,15 @@ internal static class BenchCommand
         return command;
     }
 
-    private static async Task<int> RunScaleAsync(long rows, string? jsonPath, CancellationToken cancellationToken)
+    private static async Task<int> RunScaleAsync(long rows, string memoryLimit, string? jsonPath, CancellationToken cancellationToken)
     {
         var workDir = Directory.CreateTempSubdirectory("pipeline-bench-scale-");
         try
         {
             await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"bench: the DuckDB sink alone to {rows:N0} rows in {workDir.FullName}"));
-            var result = await ScaleBench.RunAsync(rows, Path.Combine(workDir.FullName, "scale.duckdb"), Console.Error, cancellationToken);
+                $"bench: the DuckDB sink alone to {rows:N0} rows in {workDir.FullName}, DuckDB memory_limit {memoryLimit}"));
+            var result = await ScaleBench.RunAsync(rows, Path.Combine(workDir.FullName, "scale.duckdb"), memoryLimit, Console.Error,
+                cancellationToken);
             ScaleBench.Print(result, Console.Out);
             if (jsonPath is not null)
             {

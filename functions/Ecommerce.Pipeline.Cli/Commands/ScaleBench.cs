@@ -40,7 +40,8 @@ internal static class ScaleBench
         return [.. marks.Select(m => Math.Max(BatchRows, m / BatchRows * BatchRows)).Distinct().Order()];
     }
 
-    public static async Task<Result> RunAsync(long rows, string path, TextWriter progress, CancellationToken cancellationToken)
+    public static async Task<Result> RunAsync(long rows, string path, string memoryLimit, TextWriter progress,
+        CancellationToken cancellationToken)
     {
         var marks = CheckpointsFor(rows);
         // Twenty replays over the run (at most one per 100 batches), each of an earlier batch in order: past the first
@@ -54,7 +55,7 @@ internal static class ScaleBench
         double emptyBatchMs = 0;
         long stored = 0;
         var total = Stopwatch.StartNew();
-        var sink = new DuckDbSink(path);
+        var sink = new DuckDbSink(path, memoryLimit);
         try
         {
             var mark = 0;
@@ -117,7 +118,7 @@ internal static class ScaleBench
 
         var rate = stored / total.Elapsed.TotalSeconds;
         var opening = Stopwatch.StartNew();
-        sink = new DuckDbSink(path);
+        sink = new DuckDbSink(path, memoryLimit);
         var reopenMs = opening.Elapsed.TotalMilliseconds;
         try
         {
