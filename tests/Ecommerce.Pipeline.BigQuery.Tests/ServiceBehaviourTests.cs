@@ -202,7 +202,8 @@ public sealed class ServiceBehaviourTests : StandInTests
             valid.Add("token-2");
         }
 
-        // The refresh waits until all four writes have sent token-1 (bounded), so all four meet the expired token.
+        // The refresh waits until all four writes have sent token-1 (bounded by a minute: a loaded machine may start them
+        // seconds apart), so all four meet the expired token.
         tokens.HoldRefreshUntilHandedOut(tokens.HandedOut + 4);
 
         var rows = TestData.Rows(8);
@@ -406,7 +407,7 @@ public sealed class ServiceBehaviourTests : StandInTests
         {
             if (_holdUntil > 0)
             {
-                await _handedOut.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ContinueWith(static _ => { }, TaskScheduler.Default);
+                await _handedOut.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken).ContinueWith(static _ => { }, TaskScheduler.Default);
             }
 
             Interlocked.Increment(ref _refreshes);
