@@ -1,5 +1,6 @@
 using System.Globalization;
 using Confluent.Kafka;
+using Ecommerce.Pipeline.BigQuery.Tests.StorageWrite;
 using Ecommerce.Pipeline.Kafka;
 using Ecommerce.Pipeline.Kafka.Consuming;
 
@@ -16,27 +17,16 @@ public sealed class StorageWriteBackfillTests : IAsyncLifetime
     private const string Topic = "transactions_stream";
     private const string LiveGroup = "ecommerce-pipeline";
 
-    private BigQueryStandIn _rest = null!;
-    private StorageWriteStandIn _write = null!;
+    private StorageSinkKit _kit = null!;
 
-    public async Task InitializeAsync()
-    {
-        _rest = await BigQueryStandIn.StartAsync();
-        _write = await StorageWriteStandIn.StartAsync(_rest);
-    }
+    public async Task InitializeAsync() => _kit = await StorageSinkKit.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        Assert.Empty(_write.ContractViolations);
-        Assert.Empty(_rest.ContractViolations);
-        await _write.DisposeAsync();
-        await _rest.DisposeAsync();
-    }
+    public Task DisposeAsync() => _kit.CheckAndDisposeAsync();
 
     private string[] BigQuery() =>
     [
         "--sink", "bigquery", "--bigquery-project", "proj", "--bigquery-dataset", "ds",
-        "--bigquery-endpoint", _rest.Endpoint.ToString(), "--bigquery-storage-endpoint", _write.Endpoint.ToString(),
+        "--bigquery-endpoint", _kit.Rest.Endpoint.ToString(), "--bigquery-storage-endpoint", _kit.Write.Endpoint.ToString(),
     ];
 
     [Fact]
@@ -93,7 +83,7 @@ public sealed class StorageWriteBackfillTests : IAsyncLifetime
 
     /// <summary>Every stored Kafka position, rows and dead letters, with repeats.</summary>
     private List<(long Partition, long Offset)> Positions() =>
-        [.. _rest.LiveRows("ds.transactions").Concat(_rest.LiveRows("ds.dead_letters"))
+        [.. _kit.Rest.LiveRows("ds.transactions").Concat(_kit.Rest.LiveRows("ds.dead_letters"))
             .Select(r => (Long(r, "kafka_partition"), Long(r, "kafka_offset")))];
 
     /// <summary>Commits for the live group as a consumer that never subscribes (so it never joins the group).</summary>

@@ -4,6 +4,7 @@ using Ecommerce.Pipeline.BigQuery.StorageWrite;
 using Ecommerce.Pipeline.Core.Model;
 using Ecommerce.Pipeline.Core.Processing;
 using Ecommerce.Pipeline.TestSupport;
+using Xunit;
 
 namespace Ecommerce.Pipeline.BigQuery.Tests.StorageWrite;
 
@@ -95,6 +96,14 @@ internal sealed class StorageSinkKit : IAsyncDisposable
         }
 
         return written;
+    }
+
+    /// <summary>Fails on anything either stand-in saw that the real service would refuse, then stops both.</summary>
+    public async Task CheckAndDisposeAsync()
+    {
+        Assert.Equal([], Write.ContractViolations);
+        Assert.Empty(Rest.ContractViolations);
+        await DisposeAsync();
     }
 
     public async ValueTask DisposeAsync()
