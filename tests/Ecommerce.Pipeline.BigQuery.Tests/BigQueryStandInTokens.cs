@@ -58,6 +58,26 @@ internal sealed partial class BigQueryStandIn
         AcceptToken = token => token is not null && _issuedTokens.TryGetValue(token, out var valid) && valid;
     }
 
+    /// <summary>
+    /// A service-account key file's JSON, as the console downloads it, for <paramref name="key"/>, its <c>token_uri</c>
+    /// here; the key's public half is trusted for <paramref name="account"/> (<see cref="TrustServiceAccount"/>).
+    /// </summary>
+    public string TrustedKeyJson(string account, RSA key)
+    {
+        TrustServiceAccount(account, key.ExportParameters(includePrivateParameters: false));
+        return new JsonObject
+        {
+            ["type"] = "service_account",
+            ["project_id"] = "proj",
+            ["private_key_id"] = "stand-in-key-1",
+            ["private_key"] = key.ExportPkcs8PrivateKeyPem(),
+            ["client_email"] = account,
+            ["client_id"] = "100000000000000000001",
+            ["auth_uri"] = "https://accounts.google.com/o/oauth2/auth",
+            ["token_uri"] = TokenUri.ToString(),
+        }.ToJsonString();
+    }
+
     /// <summary>The token-expiry switch: every token issued so far is refused with 401 from now on (expired early).</summary>
     public void ExpireIssuedTokens()
     {

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Ecommerce.Pipeline.TestSupport;
 
@@ -120,19 +119,8 @@ public sealed partial class CliCredentialTests : StandInTests
     /// <summary>A service-account key file as the console downloads it, for a key made here; the stand-in trusts its public half.</summary>
     private string KeyFile(TempDir dir, RSA key)
     {
-        StandIn.TrustServiceAccount(Account, key.ExportParameters(includePrivateParameters: false));
         var path = dir.File("key.json");
-        File.WriteAllText(path, new JsonObject
-        {
-            ["type"] = "service_account",
-            ["project_id"] = "proj",
-            ["private_key_id"] = "stand-in-key-1",
-            ["private_key"] = key.ExportPkcs8PrivateKeyPem(),
-            ["client_email"] = Account,
-            ["client_id"] = "100000000000000000001",
-            ["auth_uri"] = "https://accounts.google.com/o/oauth2/auth",
-            ["token_uri"] = StandIn.TokenUri.ToString(),
-        }.ToJsonString());
+        File.WriteAllText(path, StandIn.TrustedKeyJson(Account, key));
         return path;
     }
 

@@ -93,6 +93,12 @@ internal sealed class StorageWriteStandIn : IAsyncDisposable
 
     public long CreateWriteStreamCalls => Interlocked.Read(ref Service.CreateCount);
 
+    /// <summary>
+    /// Calls answered UNAUTHENTICATED: in the REST stand-in's credential mode (its <c>TrustServiceAccount</c>), every
+    /// call must carry a token the token endpoint issued and <c>ExpireIssuedTokens</c> has not expired.
+    /// </summary>
+    public long Unauthenticated => Interlocked.Read(ref Service.UnauthenticatedCount);
+
     public int Connections => Service.ConnectionCount;
 
     /// <summary>Every stream the stand-in knows, by full name (default streams once appended to).</summary>

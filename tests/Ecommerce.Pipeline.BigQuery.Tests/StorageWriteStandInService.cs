@@ -20,6 +20,9 @@ internal sealed partial class StorageWriteStandInService(StorageWriteStandIn own
     public long RowsAppendedCount;
     public long BytesReceivedCount;
     public long CreateCount;
+
+    /// <summary>Calls answered UNAUTHENTICATED.</summary>
+    public long UnauthenticatedCount;
     public int ConnectionCount;
 
     public ConcurrentDictionary<string, StandInWriteStream> Streams { get; } = new();
@@ -151,10 +154,25 @@ internal sealed partial class StorageWriteStandInService(StorageWriteStandIn own
         }
     }
 
-    /// <summary>No credentials may reach an endpoint override: it is plaintext, and a token there would leak.</summary>
+    /// <summary>
+    /// In the REST stand-in's credential mode (<see cref="BigQueryStandIn.AcceptToken"/> set), a call must carry a
+    /// token it accepts, or it gets UNAUTHENTICATED with Google's message (the same as the REST API's 401 "authError").
+    /// Otherwise no credentials may reach an endpoint override: it is plaintext, and a token there would leak.
+    /// </summary>
     private void CheckCredentials(ServerCallContext context)
     {
-        if (context.RequestHeaders.Get("authorization") is not null)
+        var header = context.RequestHeaders.GetValue("authorization");
+        if (owner.Rest.AcceptToken is { } accept)
+        {
+            var token = header is not null && header.StartsWith("Bearer ", StringComparison.Ordinal) ? header[7..] : null;
+            if (!accept(token))
+            {
+                Interlocked.Increment(ref UnauthenticatedCount);
+                throw new RpcException(new Status(StatusCode.Unauthenticated,
+                    "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential."));
+            }
+        }
+        else if (header is not null)
         {
             owner.ContractViolations.Enqueue($"{context.Method}: credentials sent to a plaintext endpoint override");
         }

@@ -43,6 +43,10 @@ public sealed class GoogleAccessTokenSource : IAccessTokenSource
         }
     }
 
+    /// <summary>A source for given credentials (a key read by the caller), with the BigQuery scope.</summary>
+    internal static GoogleAccessTokenSource FromCredential(GoogleCredential credential) =>
+        new((credential ?? throw new ArgumentNullException(nameof(credential))).CreateScoped(BigQueryScope));
+
     /// <exception cref="BigQueryException">The token service refused the credentials.</exception>
     public async Task<string> GetAccessTokenAsync(CancellationToken cancellationToken)
     {

@@ -28,6 +28,7 @@ public sealed class AppendConnection : IAsyncDisposable
     private readonly CancellationTokenSource _lifetime = new();
     private AsyncDuplexStreamingCall<AppendRowsRequest, AppendRowsResponse>? _call;
     private bool _schemaSent;
+    private int _callTokenGeneration;
     private long _reconnects;
     private long _requests;
     private long _bytes;
@@ -38,7 +39,7 @@ public sealed class AppendConnection : IAsyncDisposable
         _client = client;
         StreamName = streamName;
         _writerSchema = writerSchema;
-        _retry = StorageWriteRetries.Build(client.Options, client.Observer, client.Time, notFound, Drop);
+        _retry = StorageWriteRetries.Build(client.Options, client.Observer, client.Time, notFound, Drop, client.Tokens);
     }
 
     public string StreamName { get; }
@@ -174,6 +175,8 @@ public sealed class AppendConnection : IAsyncDisposable
     private AsyncDuplexStreamingCall<AppendRowsRequest, AppendRowsResponse> Connect()
     {
         _schemaSent = false;
+        // The call's credentials are added as it starts, from the token of this generation (or a newer one).
+        _callTokenGeneration = _client.Tokens?.Generation ?? 0;
         return _client.Api.AppendRows(StorageWriteClient.Headers("write_stream", StreamName), deadline: null, _lifetime.Token);
     }
 
@@ -181,7 +184,10 @@ public sealed class AppendConnection : IAsyncDisposable
     {
         Drop();
         return new StorageWriteException(code, string.Create(CultureInfo.InvariantCulture,
-            $"AppendRows on {StreamName}: {code}: {detail}"), inner);
+            $"AppendRows on {StreamName}: {code}: {detail}"), inner)
+        {
+            TokenGeneration = _callTokenGeneration,
+        };
     }
 
     /// <summary>Forgets a failed call; the next request opens a new one (and sends the schema again).</summary>

@@ -16,7 +16,8 @@ internal sealed class DefaultStreamWriter<TRow> : IStorageTableWriter<TRow>
             context.NotFound(tableId));
     }
 
-    public async Task<TableWriteResult<TRow>> WriteAsync(IReadOnlyList<TRow> items, bool rereadWatermarks, CancellationToken cancellationToken)
+    public async Task<TableWriteResult<TRow>> WriteAsync(IReadOnlyList<TRow> items, bool rereadWatermarks, bool holdAfterRefusal,
+        CancellationToken cancellationToken)
     {
         var pending = items.ToList();
         var stored = 0;
@@ -28,7 +29,7 @@ internal sealed class DefaultStreamWriter<TRow> : IStorageTableWriter<TRow>
             pending = RowResends.Remaining(pending, result, refused);
         }
 
-        return new TableWriteResult<TRow>(stored, 0, refused);
+        return new TableWriteResult<TRow>(stored, 0, refused, []);
     }
 
     public Task AssignAsync(IReadOnlyCollection<int> partitions, CancellationToken cancellationToken) => Task.CompletedTask;

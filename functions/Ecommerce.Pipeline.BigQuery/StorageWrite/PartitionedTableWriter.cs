@@ -50,7 +50,8 @@ internal sealed class PartitionedTableWriter<TRow> : IStorageTableWriter<TRow>
     /// <summary>The write stream of a partition, once created (for tests).</summary>
     public string? StreamName(int partition) => _partitions.TryGetValue(partition, out var state) ? state.Connection?.StreamName : null;
 
-    public async Task<TableWriteResult<TRow>> WriteAsync(IReadOnlyList<TRow> items, bool rereadWatermarks, CancellationToken cancellationToken)
+    public async Task<TableWriteResult<TRow>> WriteAsync(IReadOnlyList<TRow> items, bool rereadWatermarks, bool holdAfterRefusal,
+        CancellationToken cancellationToken)
     {
         var byPartition = items.GroupBy(_partition).OrderBy(g => g.Key)
             .Select(g => (Partition: g.Key, Items: g.OrderBy(_offset).ToList())).ToList();
@@ -70,9 +71,10 @@ internal sealed class PartitionedTableWriter<TRow> : IStorageTableWriter<TRow>
             var results = new TableWriteResult<TRow>[byPartition.Count];
             await Parallel.ForEachAsync(Enumerable.Range(0, byPartition.Count),
                 new ParallelOptions { MaxDegreeOfParallelism = _context.Options.MaxConcurrentAppends, CancellationToken = cancellationToken },
-                async (i, ct) => results[i] = await WritePartitionAsync(states[i], byPartition[i].Items, ct).ConfigureAwait(false))
+                async (i, ct) => results[i] = await WritePartitionAsync(states[i], byPartition[i].Items, holdAfterRefusal, ct).ConfigureAwait(false))
                 .ConfigureAwait(false);
-            return new TableWriteResult<TRow>(results.Sum(r => r.Stored), results.Sum(r => r.Skipped), [.. results.SelectMany(r => r.Refused)]);
+            return new TableWriteResult<TRow>(results.Sum(r => r.Stored), results.Sum(r => r.Skipped), [.. results.SelectMany(r => r.Refused)],
+                [.. results.SelectMany(r => r.Held)]);
         }
         finally
         {
@@ -102,7 +104,8 @@ internal sealed class PartitionedTableWriter<TRow> : IStorageTableWriter<TRow>
         }
     }
 
-    private async Task<TableWriteResult<TRow>> WritePartitionAsync(PartitionState state, List<TRow> items, CancellationToken cancellationToken)
+    private async Task<TableWriteResult<TRow>> WritePartitionAsync(PartitionState state, List<TRow> items, bool holdAfterRefusal,
+        CancellationToken cancellationToken)
     {
         var watermark = state.Watermark!.Value;
         var pending = items.Where(r => _offset(r) > watermark).ToList();
@@ -116,6 +119,13 @@ internal sealed class PartitionedTableWriter<TRow> : IStorageTableWriter<TRow>
         {
             while (pending.Count > 0)
             {
+                if (holdAfterRefusal && refused.Count > 0)
+                {
+                    // Storing rows above a refused one would move W past it before its dead letter is stored; a crash
+                    // in between would then skip the redelivered row as stored, and its dead letter would be lost.
+                    return new TableWriteResult<TRow>(stored, skipped, refused, pending);
+                }
+
                 if (state.Connection is null)
                 {
                     var stream = await _context.CreateStreamAsync(_tableId, cancellationToken).ConfigureAwait(false);
@@ -144,7 +154,7 @@ internal sealed class PartitionedTableWriter<TRow> : IStorageTableWriter<TRow>
             throw;
         }
 
-        return new TableWriteResult<TRow>(stored, skipped, refused);
+        return new TableWriteResult<TRow>(stored, skipped, refused, []);
     }
 
     public Task AssignAsync(IReadOnlyCollection<int> partitions, CancellationToken cancellationToken) =>

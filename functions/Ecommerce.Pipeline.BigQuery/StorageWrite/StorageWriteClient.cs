@@ -17,19 +17,27 @@ public sealed class StorageWriteClient : IDisposable
     private readonly GrpcChannel _channel;
     private readonly ResiliencePipeline _unaryRetry;
 
-    internal StorageWriteClient(GrpcChannel channel, StorageWriteOptions options, IBigQueryObserver observer, TimeProvider time)
+    internal StorageWriteClient(GrpcChannel channel, StorageWriteOptions options, IBigQueryObserver observer, TimeProvider time,
+        CallTokens? tokens = null)
     {
         _channel = channel;
         Options = options;
         Observer = observer;
         Time = time;
+        Tokens = tokens;
         Api = new BigQueryWrite.BigQueryWriteClient(channel);
-        _unaryRetry = StorageWriteRetries.Build(options, observer, time, null);
+        _unaryRetry = StorageWriteRetries.Build(options, observer, time, null, tokens: tokens);
     }
 
     /// <summary>A client for <see cref="StorageWriteOptions.Endpoint"/>, or Google's endpoint with ADC.</summary>
     public static Task<StorageWriteClient> CreateAsync(StorageWriteOptions options, IBigQueryObserver observer,
-        TimeProvider time, CancellationToken cancellationToken)
+        TimeProvider time, CancellationToken cancellationToken) =>
+        // Looked up on the first call and again after a failed lookup (a metadata server not ready yet is not kept).
+        CreateAsync(options, observer, time, new LazyApplicationDefaultTokenSource(), cancellationToken);
+
+    /// <summary>As <see cref="CreateAsync(StorageWriteOptions, IBigQueryObserver, TimeProvider, CancellationToken)"/>, with the tokens of <paramref name="tokenSource"/> when credentials are sent.</summary>
+    internal static Task<StorageWriteClient> CreateAsync(StorageWriteOptions options, IBigQueryObserver observer,
+        TimeProvider time, IAccessTokenSource tokenSource, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         var channelOptions = new GrpcChannelOptions
@@ -45,12 +53,12 @@ public sealed class StorageWriteClient : IDisposable
             DisposeHttpClient = true,
         };
         var endpoint = options.Endpoint ?? StorageWriteOptions.DefaultEndpoint;
+        CallTokens? tokens = null;
         if (options.Credentials.SendsCredentials(options.Endpoint))
         {
-            // Looked up on the first call and again after a failed lookup (a metadata server not ready yet is not kept).
-            var tokens = new LazyApplicationDefaultTokenSource();
+            var callTokens = tokens = new CallTokens(tokenSource);
             var bearer = CallCredentials.FromInterceptor(async (context, metadata) =>
-                metadata.Add("authorization", "Bearer " + await tokens.GetAccessTokenAsync(context.CancellationToken).ConfigureAwait(false)));
+                metadata.Add("authorization", "Bearer " + await callTokens.GetAsync(context.CancellationToken).ConfigureAwait(false)));
             // A plaintext proxy or stand-in (BigQuery__Credentials=adc) still gets the token, as the REST client sends it.
             var secure = endpoint.Scheme == Uri.UriSchemeHttps;
             channelOptions.Credentials = ChannelCredentials.Create(secure ? new SslCredentials() : ChannelCredentials.Insecure, bearer);
@@ -59,7 +67,7 @@ public sealed class StorageWriteClient : IDisposable
 
         var channel = GrpcChannel.ForAddress(endpoint, channelOptions);
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(new StorageWriteClient(channel, options, observer, time));
+        return Task.FromResult(new StorageWriteClient(channel, options, observer, time, tokens));
     }
 
     public StorageWriteOptions Options { get; }
@@ -67,6 +75,9 @@ public sealed class StorageWriteClient : IDisposable
     internal IBigQueryObserver Observer { get; }
 
     internal TimeProvider Time { get; }
+
+    /// <summary>The calls' tokens, when credentials are sent.</summary>
+    internal CallTokens? Tokens { get; }
 
     internal BigQueryWrite.BigQueryWriteClient Api { get; }
 
@@ -89,8 +100,8 @@ public sealed class StorageWriteClient : IDisposable
             Parent = tablePath,
             WriteStream = new WriteStream { Type = WriteStream.Types.Type.Committed },
         };
-        var pipeline = notFound is null ? _unaryRetry : StorageWriteRetries.Build(Options, Observer, Time, notFound);
-        var stream = await pipeline.ExecuteAsync(async ct => await UnaryAsync(
+        var pipeline = notFound is null ? _unaryRetry : StorageWriteRetries.Build(Options, Observer, Time, notFound, tokens: Tokens);
+        var stream = await pipeline.ExecuteAsync(async ct => await UnaryAsync(Tokens?.Generation ?? 0,
             Api.CreateWriteStreamAsync(request, Headers("parent", tablePath), Deadline(), ct)).ConfigureAwait(false),
             cancellationToken).ConfigureAwait(false);
         return stream.Name;
@@ -100,7 +111,7 @@ public sealed class StorageWriteClient : IDisposable
     public async Task<long> FinalizeAsync(string streamName, CancellationToken cancellationToken)
     {
         var request = new FinalizeWriteStreamRequest { Name = streamName };
-        var response = await _unaryRetry.ExecuteAsync(async ct => await UnaryAsync(
+        var response = await _unaryRetry.ExecuteAsync(async ct => await UnaryAsync(Tokens?.Generation ?? 0,
             Api.FinalizeWriteStreamAsync(request, Headers("name", streamName), Deadline(), ct)).ConfigureAwait(false),
             cancellationToken).ConfigureAwait(false);
         return response.RowCount;
@@ -119,7 +130,9 @@ public sealed class StorageWriteClient : IDisposable
 
     internal DateTime Deadline() => Time.GetUtcNow().UtcDateTime + Options.RequestTimeout;
 
-    private static async Task<T> UnaryAsync<T>(AsyncUnaryCall<T> call)
+    /// <param name="tokenGeneration">The token generation noted before the call started (its credentials are added as it starts).</param>
+    /// <param name="call">The call.</param>
+    private static async Task<T> UnaryAsync<T>(int tokenGeneration, AsyncUnaryCall<T> call)
     {
         using (call)
         {
@@ -129,7 +142,10 @@ public sealed class StorageWriteClient : IDisposable
             }
             catch (RpcException ex)
             {
-                throw new StorageWriteException(ex.StatusCode, $"Storage Write API: {ex.StatusCode}: {ex.Status.Detail}", ex);
+                throw new StorageWriteException(ex.StatusCode, $"Storage Write API: {ex.StatusCode}: {ex.Status.Detail}", ex)
+                {
+                    TokenGeneration = tokenGeneration,
+                };
             }
         }
     }

@@ -21,6 +21,9 @@ public sealed class StorageWriteException : Exception
 
     public StatusCode Code { get; }
 
+    /// <summary>The token generation the failed call started with (<see cref="CallTokens.Generation"/>), when credentials are sent.</summary>
+    internal int TokenGeneration { get; init; }
+
     /// <summary>
     /// The connection is worth re-opening and the request re-sending: the codes Google's Java client reconnects on
     /// (java-bigquerystorage ConnectionWorker.isConnectionErrorRetriable: ABORTED, UNAVAILABLE, CANCELLED, INTERNAL,
@@ -32,6 +35,6 @@ public sealed class StorageWriteException : Exception
     /// <summary>RESOURCE_EXHAUSTED: a quota; backed off (java-bigquerystorage ConnectionWorker.useBackoffForError).</summary>
     public bool IsThrottled => Code == StatusCode.ResourceExhausted;
 
-    /// <summary>Credentials refused: no retry can help.</summary>
+    /// <summary>Credentials refused (UNAUTHENTICATED after one token refresh, or PERMISSION_DENIED): no retry can help.</summary>
     public bool IsRefusal => Code is StatusCode.PermissionDenied or StatusCode.Unauthenticated;
 }

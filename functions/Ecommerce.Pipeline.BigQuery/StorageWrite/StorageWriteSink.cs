@@ -16,7 +16,8 @@ namespace Ecommerce.Pipeline.BigQuery.StorageWrite;
 /// <see cref="PartitionsReleasedAsync"/>; a host that never calls them (the Functions host) gets it re-read for every
 /// batch (<see cref="WatermarkPolicy.EveryBatch"/>), one query per table and batch.</para>
 /// <para><see cref="DeliveryGuarantee.AtLeastOnce"/>: each table's <c>_default</c> stream.</para>
-/// <para>Rows the service refuses (row errors) are returned as rejections and the rest re-sent; a refused dead letter
+/// <para>Rows the service refuses (row errors) are returned as rejections; with exactly-once the rest of their partition
+/// waits for their dead letters (<see cref="WriteBatchAsync"/>), otherwise it is re-sent at once. A refused dead letter
 /// fails the write (it is the last record of a message).</para>
 /// </remarks>
 public sealed class StorageWriteSink : ITransactionSink, IPartitionAwareSink
@@ -109,31 +110,43 @@ public sealed class StorageWriteSink : ITransactionSink, IPartitionAwareSink
     /// <summary>tables.get both tables, creating a missing one when allowed; once.</summary>
     public Task EnsureTablesAsync(CancellationToken cancellationToken) => _tables.EnsureTablesAsync(cancellationToken);
 
+    /// <summary>Stores the rows; refused rows are returned and the rest stored. <see cref="WriteBatchAsync"/> is what a
+    /// host that turns refusals into dead letters calls (it keeps a refused row's dead letter from being lost).</summary>
     public Task<RowWriteResult> WriteRowsAsync(IReadOnlyList<TransactionRow> rows, CancellationToken cancellationToken) =>
-        SinkRefusals.AreFatal(() => WriteRowsCoreAsync(rows, cancellationToken));
+        SinkRefusals.AreFatal(async () => Report(await StoreRowsAsync(rows, holdAfterRefusal: false, cancellationToken).ConfigureAwait(false)));
 
+    /// <summary>Stores dead letters; the refused rows' dead letters of a <see cref="WriteBatchAsync"/> release what it held back.</summary>
     public Task WriteDeadLettersAsync(IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken) =>
         SinkRefusals.AreFatal(async () =>
         {
-            await WriteDeadLettersCoreAsync(_deferred.Claim(deadLetters), cancellationToken).ConfigureAwait(false);
+            var (letters, heldRows) = _deferred.Claim(deadLetters);
+            await WriteDeadLettersCoreAsync(letters, cancellationToken).ConfigureAwait(false);
+            await WriteHeldRowsAsync(heldRows, cancellationToken).ConfigureAwait(false);
             return true;
         });
 
     /// <summary>
-    /// Rows, then the batch's dead letters. When rows were refused, the dead letters wait for the refused rows' own
-    /// dead letters (the caller's next <see cref="WriteDeadLettersAsync"/>) and go with them in offset order: a
-    /// partition's dead letters must reach the table in offset order, or the watermark would skip the later-written
-    /// lower offsets.
+    /// Rows, then the batch's dead letters. With exactly-once, when rows of a partition are refused, nothing more of
+    /// that partition is appended in this call: its other rows and the batch's dead letters wait for the refused rows'
+    /// own dead letters (the caller's next <see cref="WriteDeadLettersAsync"/>), which then go first, all dead letters
+    /// in offset order, and the held rows after them. So a partition's rows watermark never passes a refused row before
+    /// its dead letter is stored: after a crash at any point the redelivered row is either sent (and refused) again, or
+    /// its dead letter is already at or below the dead letters' watermark.
     /// </summary>
+    /// <returns>Held rows are counted as inserted: the handler counts a batch only once the
+    /// <see cref="WriteDeadLettersAsync"/> that stores them has returned (a failure there makes it retry the batch).</returns>
     public async Task<RowWriteResult> WriteBatchAsync(IReadOnlyList<TransactionRow> rows, IReadOnlyList<DeadLetter> deadLetters,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(deadLetters);
-        var written = await WriteRowsAsync(rows, cancellationToken).ConfigureAwait(false);
-        if (written.Rejected.Count > 0 && Options.Delivery == DeliveryGuarantee.ExactlyOnce)
+        var exactlyOnce = Options.Delivery == DeliveryGuarantee.ExactlyOnce;
+        var result = await SinkRefusals.AreFatal(() => StoreRowsAsync(rows, holdAfterRefusal: exactlyOnce, cancellationToken))
+            .ConfigureAwait(false);
+        var written = Report(result);
+        if (written.Rejected.Count > 0 && exactlyOnce)
         {
-            _deferred.Defer(written.Rejected, deadLetters);
+            _deferred.Defer(written.Rejected, deadLetters, result.Held);
         }
         else if (deadLetters.Count > 0)
         {
@@ -143,17 +156,39 @@ public sealed class StorageWriteSink : ITransactionSink, IPartitionAwareSink
         return written;
     }
 
-    private async Task<RowWriteResult> WriteRowsCoreAsync(IReadOnlyList<TransactionRow> rows, CancellationToken cancellationToken)
+    private static RowWriteResult Report(TableWriteResult<TransactionRow> result) =>
+        new(result.Stored + result.Held.Count, result.Skipped, [.. result.Refused.Select(r => new RowRejection(r.Row, r.Message))]);
+
+    private async Task<TableWriteResult<TransactionRow>> StoreRowsAsync(IReadOnlyList<TransactionRow> rows, bool holdAfterRefusal,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rows);
         if (rows.Count == 0)
         {
-            return RowWriteResult.Empty;
+            return new TableWriteResult<TransactionRow>(0, 0, [], []);
         }
 
         await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
-        var result = await _rows.WriteAsync(rows, !_partitionAware, cancellationToken).ConfigureAwait(false);
-        return new RowWriteResult(result.Stored, result.Skipped, [.. result.Refused.Select(r => new RowRejection(r.Row, r.Message))]);
+        return await _rows.WriteAsync(rows, !_partitionAware, holdAfterRefusal, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The rows a <see cref="WriteBatchAsync"/> held back, once the refused rows' dead letters are stored.</summary>
+    private async Task WriteHeldRowsAsync(IReadOnlyList<TransactionRow> rows, CancellationToken cancellationToken)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        // The watermarks were read for this batch moments ago, under the same ownership: not read again.
+        var result = await _rows.WriteAsync(rows, rereadWatermarks: false, holdAfterRefusal: true, cancellationToken).ConfigureAwait(false);
+        if (result.Refused is [var first, ..])
+        {
+            // Rows the first answer did not name: nothing above them was stored, so the batch's retry sends them again
+            // and gets them back as refusals, whose dead letters then go first.
+            throw new StorageWriteException(
+                $"BigQuery refused {result.Refused.Count} more row(s) of {SinkOptions.TableId}, e.g. offset {first.Row.KafkaOffset}: {first.Message}; the batch is retried.");
+        }
     }
 
     private async Task WriteDeadLettersCoreAsync(IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken)
@@ -164,7 +199,8 @@ public sealed class StorageWriteSink : ITransactionSink, IPartitionAwareSink
         }
 
         await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
-        var result = await _deadLetters.WriteAsync(deadLetters, !_partitionAware, cancellationToken).ConfigureAwait(false);
+        var result = await _deadLetters.WriteAsync(deadLetters, !_partitionAware, holdAfterRefusal: false, cancellationToken)
+            .ConfigureAwait(false);
         if (result.Refused is [var first, ..])
         {
             // A dead letter is already the last resort; dropping one silently would lose the record of a message.
@@ -200,22 +236,29 @@ public sealed class StorageWriteSink : ITransactionSink, IPartitionAwareSink
         }
     }
 
-    /// <summary>A batch's dead letters held back until the dead letters of its refused rows arrive (see <see cref="WriteBatchAsync"/>).</summary>
+    /// <summary>
+    /// A batch's dead letters and rows held back until the dead letters of its refused rows arrive (see
+    /// <see cref="WriteBatchAsync"/>). Keyed by the refused rows, which the handler's dead letters stand for.
+    /// </summary>
     private sealed class DeferredDeadLetters
     {
-        private readonly ConcurrentDictionary<string, IReadOnlyList<DeadLetter>> _held = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, (IReadOnlyList<DeadLetter> DeadLetters, IReadOnlyList<TransactionRow> Rows)> _held =
+            new(StringComparer.Ordinal);
 
-        public void Defer(IReadOnlyList<RowRejection> rejected, IReadOnlyList<DeadLetter> deadLetters) =>
+        public void Defer(IReadOnlyList<RowRejection> rejected, IReadOnlyList<DeadLetter> deadLetters, IReadOnlyList<TransactionRow> rows) =>
             // A retry of the same batch replaces what its failed attempt held.
-            _held[Key(rejected.Select(r => (r.Row.KafkaPartition, r.Row.KafkaOffset)))] = deadLetters;
+            _held[Key(rejected.Select(r => (r.Row.KafkaPartition, r.Row.KafkaOffset)))] = (deadLetters, rows);
 
-        /// <summary>The dead letters to write: these, with any held back for the rows they stand for, in offset order.</summary>
-        public IReadOnlyList<DeadLetter> Claim(IReadOnlyList<DeadLetter> deadLetters)
+        /// <summary>
+        /// The dead letters to write (these, with any held back for the rows they stand for, in offset order), and the
+        /// rows to write after them.
+        /// </summary>
+        public (IReadOnlyList<DeadLetter> DeadLetters, IReadOnlyList<TransactionRow> Rows) Claim(IReadOnlyList<DeadLetter> deadLetters)
         {
             ArgumentNullException.ThrowIfNull(deadLetters);
             return _held.TryRemove(Key(deadLetters.Select(d => (d.KafkaPartition, d.KafkaOffset))), out var held)
-                ? [.. held.Concat(deadLetters).OrderBy(d => d.KafkaPartition).ThenBy(d => d.KafkaOffset)]
-                : deadLetters;
+                ? ([.. held.DeadLetters.Concat(deadLetters).OrderBy(d => d.KafkaPartition).ThenBy(d => d.KafkaOffset)], held.Rows)
+                : (deadLetters, []);
         }
 
         private static string Key(IEnumerable<(int Partition, long Offset)> records) =>

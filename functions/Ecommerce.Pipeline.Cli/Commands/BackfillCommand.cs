@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Ecommerce.Pipeline.BigQuery.StorageWrite;
 using Ecommerce.Pipeline.Cli.Hosting;
 using Ecommerce.Pipeline.Core.Configuration;
 using Ecommerce.Pipeline.Hosting;
@@ -28,6 +29,11 @@ internal static partial class BackfillCommand
             Description = "Group id of the backfill's reader (it never joins the group nor commits)",
             DefaultValueFactory = _ => BackfillOptions.DefaultGroupId,
         };
+        var liveGroup = new Option<string>("--live-group")
+        {
+            Description = $"The live processor's group (default: ${SettingNames.ConsumerGroup}, else {Defaults.ConsumerGroup}); " +
+                "with the Storage Write API each partition is read only below its committed offset (read, never joined nor committed)",
+        };
         var sink = ProcessCommand.SinkOption();
         var duckdb = Options.DuckDbPath();
         var batchSize = Options.Positive("--batch-size", "Maximum records per batch (one sink write each)", 5000);
@@ -38,12 +44,13 @@ internal static partial class BackfillCommand
         var bigQuery = BigQueryOptions.Create();
         var command = new Command("backfill", "Replay a time range from Kafka into the warehouse (idempotent)")
         {
-            bootstrap, from, to, topic, group, sink, duckdb, batchSize, dryRun,
+            bootstrap, from, to, topic, group, liveGroup, sink, duckdb, batchSize, dryRun,
         };
         bigQuery.AddTo(command);
         var settingOptions = new SettingOptions()
             .Add(bootstrap, SettingNames.KafkaBrokerList)
             .Add(topic, SettingNames.TransactionsTopic)
+            .Add(liveGroup, SettingNames.ConsumerGroup)
             .Add(sink, SettingNames.Sink)
             .Add(duckdb, SettingNames.DuckDbPath);
         bigQuery.AddTo(settingOptions);
@@ -68,6 +75,9 @@ internal static partial class BackfillCommand
                 GroupId = parse.GetValue(group)!,
                 Window = new BackfillWindow(start, end),
                 MaxBatchRecords = parse.GetValue(batchSize),
+                // Rows written through the Storage Write API (either delivery) raise MAX(kafka_offset), the live
+                // exactly-once processor's watermark: past its position, it would skip what it has not stored yet.
+                LiveGroupId = settings is { Sink: SinkKind.BigQuery, BigQueryWriteApi: WriteApi.Storage } ? settings.ConsumerGroup : null,
             };
             var isDryRun = parse.GetValue(dryRun);
             // Before the sink: an unreachable cluster must not leave a new, empty warehouse file behind.
@@ -97,9 +107,15 @@ internal static partial class BackfillCommand
             }
             else
             {
+                foreach (var p in summary.Plan.Where(p => p.LeftToLive > 0))
+                {
+                    Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"partition={p.Partition} live_committed={Committed(p)} left_to_live={p.LeftToLive}"));
+                }
+
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"backfill: read={summary.Read} in_window={summary.InWindow} stored={summary.Stored} duplicates={summary.Duplicates} " +
-                    $"dead_letters={summary.DeadLetters} partitions={summary.Partitions} elapsed={summary.Elapsed.TotalSeconds:F1}s"));
+                    $"dead_letters={summary.DeadLetters} left_to_live={summary.LeftToLive} partitions={summary.Partitions} elapsed={summary.Elapsed.TotalSeconds:F1}s"));
             }
 
             return ExitCodes.Success;
@@ -117,12 +133,19 @@ internal static partial class BackfillCommand
         {
             var c = counts[p.Partition];
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"partition={p.Partition} low={p.Low} high={p.High} start={p.Start} found_by={p.FoundBy.ToString().ToLowerInvariant()} read={c.Read} in_window={c.InWindow}"));
+                $"partition={p.Partition} low={p.Low} high={p.High} start={p.Start} found_by={p.FoundBy.ToString().ToLowerInvariant()} read={c.Read} in_window={c.InWindow}{LeftToLive(p)}"));
         }
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"backfill (dry run): read={summary.Read} in_window={summary.InWindow} partitions={summary.Partitions} elapsed={summary.Elapsed.TotalSeconds:F1}s"));
+            $"backfill (dry run): read={summary.Read} in_window={summary.InWindow} left_to_live={summary.LeftToLive} partitions={summary.Partitions} elapsed={summary.Elapsed.TotalSeconds:F1}s"));
     }
+
+    private static string LeftToLive(PartitionPlan plan) => plan.CappedAtLiveGroup
+        ? string.Create(CultureInfo.InvariantCulture, $" live_committed={Committed(plan)} left_to_live={plan.LeftToLive}")
+        : "";
+
+    private static string Committed(PartitionPlan plan) =>
+        plan.LiveCommitted is { } offset ? offset.ToString(CultureInfo.InvariantCulture) : "none";
 
     private static string Format(DateTimeOffset instant) =>
         instant.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);

@@ -35,7 +35,7 @@ internal static class BackfillProgress
                     task.Description = Markup.Escape(dryRun
                         ? string.Create(CultureInfo.InvariantCulture, $"dry run: read {counters.Read:N0} in window {counters.InWindow:N0}")
                         : string.Create(CultureInfo.InvariantCulture,
-                            $"read {counters.Read:N0} stored {counters.Stored:N0} dup {counters.Duplicates:N0} dead {counters.DeadLetters:N0}"));
+                            $"read {counters.Read:N0} stored {counters.Stored:N0} dup {counters.Duplicates:N0} dead {counters.DeadLetters:N0}{Live(counters)}"));
                     if (done)
                     {
                         return;
@@ -47,6 +47,10 @@ internal static class BackfillProgress
             });
     }
 
+    /// <summary>What the plan left to the live processor (capped at its group's committed offsets), when anything.</summary>
+    private static string Live(BackfillCounters c) =>
+        c.LeftToLive > 0 ? string.Create(CultureInfo.InvariantCulture, $" live {c.LeftToLive:N0}") : "";
+
     private static async Task LinesAsync(BackfillCounters counters, Task run, string verb)
     {
         while (await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(5))) != run)
@@ -56,5 +60,5 @@ internal static class BackfillProgress
     }
 
     private static string Line(BackfillCounters c, string verb) => string.Create(CultureInfo.InvariantCulture,
-        $"{verb}: read {c.Read:N0}/{c.ToRead:N0}  in window {c.InWindow:N0}  stored {c.Stored:N0}  duplicates {c.Duplicates:N0}  dead letters {c.DeadLetters:N0}");
+        $"{verb}: read {c.Read:N0}/{c.ToRead:N0}  in window {c.InWindow:N0}  stored {c.Stored:N0}  duplicates {c.Duplicates:N0}  dead letters {c.DeadLetters:N0}  left to live {c.LeftToLive:N0}");
 }

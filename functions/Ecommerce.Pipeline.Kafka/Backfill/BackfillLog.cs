@@ -9,6 +9,9 @@ internal static partial class BackfillLog
     public static partial void Planned(ILogger logger, string topic, DateTimeOffset from, DateTimeOffset to, int partition, long low,
         long high, long start, StartLookup foundBy);
 
+    [LoggerMessage(EventId = 106, Level = LogLevel.Information, Message = "Partition {Partition}: read only below the live group {Group}'s committed offset ({Committed}, none: nothing read); {Left} message(s) up to the high watermark are left to the live processor")]
+    public static partial void LeftToLive(ILogger logger, int partition, string group, long? committed, long left);
+
     [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "The broker did not resolve offsets by timestamp for {Count} partition(s) (OffsetsForTimes answered End although later messages exist, as the embedded mock does); found them by binary search over the log ({Probes} single-message reads); plan made in {Elapsed}")]
     public static partial void SearchFallback(ILogger logger, int count, int probes, TimeSpan elapsed);
 

@@ -14,6 +14,14 @@ public sealed record BackfillOptions
 
     public string GroupId { get; init; } = DefaultGroupId;
 
+    /// <summary>
+    /// The live processor's group. When set, each partition is read only up to that group's committed offset, and not
+    /// at all where it has none: a sink that skips records at or below the highest offset stored (the Storage Write
+    /// API's exactly-once watermark) would otherwise see that offset jump past records the live processor has not
+    /// stored yet, and skip them. Its offsets are only read (never joined, never committed).
+    /// </summary>
+    public string? LiveGroupId { get; init; }
+
     /// <summary>How the reader authenticates to the cluster; plaintext unless the host's settings say otherwise.</summary>
     public KafkaSecurity Security { get; init; } = KafkaSecurity.Plaintext;
 
@@ -71,6 +79,7 @@ public sealed class BackfillCounters
     internal long _batches;
     internal long _retries;
     internal long _toRead;
+    internal long _leftToLive;
 
     /// <summary>Messages read from the start offsets on (those outside the window included).</summary>
     public long Read => Interlocked.Read(ref _read);
@@ -88,8 +97,11 @@ public sealed class BackfillCounters
 
     public long Retries => Interlocked.Read(ref _retries);
 
-    /// <summary>Upper bound of <see cref="Read"/> once the plan is made (start offsets to high watermarks); 0 before.</summary>
+    /// <summary>Upper bound of <see cref="Read"/> once the plan is made (start offsets to where the reads end); 0 before.</summary>
     public long ToRead => Interlocked.Read(ref _toRead);
+
+    /// <summary>Offsets the plan leaves to the live processor (<see cref="PartitionPlan.LeftToLive"/>, summed); 0 before.</summary>
+    public long LeftToLive => Interlocked.Read(ref _leftToLive);
 }
 
 /// <summary>The result of a backfill (or of a dry run, where nothing is stored).</summary>
@@ -105,4 +117,7 @@ public sealed record BackfillSummary(
     TimeSpan Elapsed)
 {
     public int Partitions => Plan.Count;
+
+    /// <summary>Offsets left to the live processor by the cap at its group's committed offsets (0 without a cap).</summary>
+    public long LeftToLive => Plan.Sum(p => p.LeftToLive);
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Confluent.Kafka;
 using Ecommerce.Pipeline.Core.Model;
+using Ecommerce.Pipeline.Kafka.Consuming;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -18,9 +19,10 @@ namespace Ecommerce.Pipeline.Kafka.Backfill;
 /// lookup. Then the start is found by a binary search over [low, high) that reads single messages. Like the broker's
 /// own lookup, the search assumes timestamps grow with offsets; with out-of-order CreateTime it finds a boundary,
 /// not necessarily the first.</para>
-/// <para>End: a partition is done at the high watermark captured when the plan was made, or at the first message
-/// whose timestamp reaches <c>To + </c><see cref="BackfillOptions.LateArrivalGrace"/>, whichever comes first. Only
-/// messages with From ≤ timestamp &lt; To are passed on.</para>
+/// <para>End: a partition is done at the high watermark captured when the plan was made (or the live group's committed
+/// offset, see <see cref="BackfillOptions.LiveGroupId"/>), or at the first message whose timestamp reaches
+/// <c>To + </c><see cref="BackfillOptions.LateArrivalGrace"/>, whichever comes first. Only messages with
+/// From ≤ timestamp &lt; To are passed on.</para>
 /// <para>Not thread-safe: one thread plans and reads.</para>
 /// </remarks>
 public sealed class KafkaRangeReader : IDisposable
@@ -87,8 +89,17 @@ public sealed class KafkaRangeReader : IDisposable
                 plan = new PartitionPlan(p, low, high, SearchStart(p, low, high - 1, cancellationToken), StartLookup.Search);
             }
 
-            BackfillLog.Planned(_logger, topic, window.From, window.To, p, plan.Low, plan.High, plan.Start, plan.FoundBy);
             plans.Add(plan);
+        }
+
+        plans = CapAtLiveGroup(plans);
+        foreach (var plan in plans)
+        {
+            BackfillLog.Planned(_logger, topic, window.From, window.To, plan.Partition, plan.Low, plan.High, plan.Start, plan.FoundBy);
+            if (plan.LeftToLive > 0)
+            {
+                BackfillLog.LeftToLive(_logger, plan.Partition, _options.LiveGroupId!, plan.LiveCommitted, plan.LeftToLive);
+            }
         }
 
         if (searched > 0)
@@ -98,6 +109,22 @@ public sealed class KafkaRangeReader : IDisposable
         }
 
         return plans;
+    }
+
+    /// <summary>Each plan ends at the live group's committed offset, when a live group is given.</summary>
+    private List<PartitionPlan> CapAtLiveGroup(List<PartitionPlan> plans)
+    {
+        if (_options.LiveGroupId is not { } group)
+        {
+            return plans;
+        }
+
+        // A consumer handle with the live group's id that never subscribes: it reads the group's committed offsets
+        // (OffsetFetch) without joining the group, and commits nothing.
+        using var live = new ConsumerLagReader(_options.BootstrapServers, group, security: _options.Security);
+        var committed = live.Read(_options.Topic, _options.RequestTimeout).Partitions
+            .ToDictionary(p => p.Partition, p => p.CommittedOffset);
+        return [.. plans.Select(p => p with { CappedAtLiveGroup = true, LiveCommitted = committed.GetValueOrDefault(p.Partition) })];
     }
 
     /// <summary>
@@ -115,8 +142,9 @@ public sealed class KafkaRangeReader : IDisposable
         var stopAtMs = window.ToMs + (long)_options.LateArrivalGrace.TotalMilliseconds;
         var read = plan.ToDictionary(p => p.Partition, _ => 0L);
         var inWindow = plan.ToDictionary(p => p.Partition, _ => 0L);
-        var active = plan.Where(p => p.Start < p.High).ToDictionary(p => p.Partition);
+        var active = plan.Where(p => p.Start < p.End).ToDictionary(p => p.Partition);
         Interlocked.Exchange(ref counters._toRead, active.Values.Sum(p => p.MaxToRead));
+        Interlocked.Exchange(ref counters._leftToLive, plan.Sum(p => p.LeftToLive));
 
         var batch = onBatch is null ? null : new List<RawRecord>(Math.Min(_options.MaxBatchRecords, 4096));
         if (active.Count > 0)
@@ -143,7 +171,7 @@ public sealed class KafkaRangeReader : IDisposable
                 continue;
             }
 
-            if (result.IsPartitionEOF || result.Offset.Value >= partition.High)
+            if (result.IsPartitionEOF || result.Offset.Value >= partition.End)
             {
                 Finish(active, partition);
                 continue;
@@ -169,7 +197,7 @@ public sealed class KafkaRangeReader : IDisposable
                 }
             }
 
-            if (timestamp >= stopAtMs || result.Offset.Value + 1 >= partition.High)
+            if (timestamp >= stopAtMs || result.Offset.Value + 1 >= partition.End)
             {
                 Finish(active, partition);
             }

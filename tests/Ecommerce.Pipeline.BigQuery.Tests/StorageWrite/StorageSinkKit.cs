@@ -2,7 +2,9 @@ using System.Text.Json;
 using Ecommerce.Pipeline.BigQuery.Rest;
 using Ecommerce.Pipeline.BigQuery.StorageWrite;
 using Ecommerce.Pipeline.Core.Model;
+using Ecommerce.Pipeline.Core.Processing;
 using Ecommerce.Pipeline.TestSupport;
+using Xunit;
 
 namespace Ecommerce.Pipeline.BigQuery.Tests.StorageWrite;
 
@@ -79,6 +81,30 @@ internal sealed class StorageSinkKit : IAsyncDisposable
         [.. Enumerable.Range(0, count).Select(i => Row(partition, from + i))];
 
     public static DeadLetter DeadLetter(int partition, long offset) => StoredDeadLetters.At(offset, DateTime.UtcNow, partition: partition);
+
+    /// <summary>The refused row's <c>rejected_by_sink</c> dead letter, as Core's batch handler makes it.</summary>
+    public static DeadLetter Rejected(RowRejection rejection) => DeadLetterFactory.RejectedBySink(
+        RawRecords.Of("{}", rejection.Row.KafkaOffset, rejection.Row.KafkaPartition), rejection.Message, rejection.Row.TransactionId, DateTime.UtcNow);
+
+    /// <summary>A batch as Core's handler stores it: rows and dead letters, then the refused rows' dead letters.</summary>
+    public static async Task<RowWriteResult> StoreBatchAsync(StorageWriteSink sink, IReadOnlyList<TransactionRow> rows, IReadOnlyList<DeadLetter> deadLetters)
+    {
+        var written = await sink.WriteBatchAsync(rows, deadLetters, CancellationToken.None);
+        if (written.Rejected.Count > 0)
+        {
+            await sink.WriteDeadLettersAsync([.. written.Rejected.Select(Rejected)], CancellationToken.None);
+        }
+
+        return written;
+    }
+
+    /// <summary>Fails on anything either stand-in saw that the real service would refuse, then stops both.</summary>
+    public async Task CheckAndDisposeAsync()
+    {
+        Assert.Equal([], Write.ContractViolations);
+        Assert.Empty(Rest.ContractViolations);
+        await DisposeAsync();
+    }
 
     public async ValueTask DisposeAsync()
     {
