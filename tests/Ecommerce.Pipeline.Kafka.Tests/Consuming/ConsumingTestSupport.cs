@@ -82,6 +82,20 @@ internal sealed class TestOutputLogger(ITestOutputHelper output, string name) : 
 {
     private static readonly System.Diagnostics.Stopwatch Clock = System.Diagnostics.Stopwatch.StartNew();
 
+    private readonly HashSet<int> _lost = [];
+
+    /// <summary>Partitions the processor reported lost (its "Partitions lost" event): released with nothing committed, by design.</summary>
+    public IReadOnlySet<int> LostPartitions
+    {
+        get
+        {
+            lock (_lost)
+            {
+                return _lost.ToHashSet();
+            }
+        }
+    }
+
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
     public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => logLevel >= Microsoft.Extensions.Logging.LogLevel.Information;
@@ -89,6 +103,15 @@ internal sealed class TestOutputLogger(ITestOutputHelper output, string name) : 
     public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId,
         TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
+        if (eventId.Name == "Lost" && state is IEnumerable<KeyValuePair<string, object?>> fields
+            && fields.FirstOrDefault(f => f.Key == "Partitions").Value is IEnumerable<int> lost)
+        {
+            lock (_lost)
+            {
+                _lost.UnionWith(lost);
+            }
+        }
+
         if (!IsEnabled(logLevel))
         {
             return;
