@@ -28,12 +28,16 @@ internal sealed class StorageSinkKit : IAsyncDisposable
         return new StorageSinkKit(rest, await StorageWriteStandIn.StartAsync(rest));
     }
 
-    /// <summary>Fast waits, so fault tests take milliseconds.</summary>
-    public StorageWriteOptions Options(DeliveryGuarantee delivery = DeliveryGuarantee.ExactlyOnce, int maxRequestBytes = 9 * 1024 * 1024) => new()
+    /// <summary>Fast waits, so fault tests take milliseconds; the watermark trust window and its clock when given.</summary>
+    public StorageWriteOptions Options(DeliveryGuarantee delivery = DeliveryGuarantee.ExactlyOnce, int maxRequestBytes = 9 * 1024 * 1024,
+        TimeSpan? watermarkTrust = null, TimeProvider? clock = null, int maxReconnects = 8) => new()
     {
         Endpoint = Write.Endpoint,
         Delivery = delivery,
         MaxRequestBytes = maxRequestBytes,
+        WatermarkTrust = watermarkTrust ?? StorageWriteOptions.DefaultWatermarkTrust,
+        WatermarkClock = clock ?? TimeProvider.System,
+        MaxReconnects = maxReconnects,
         ReconnectBaseDelay = TimeSpan.FromMilliseconds(1),
         ReconnectMaxDelay = TimeSpan.FromMilliseconds(5),
         ThrottleBaseDelay = TimeSpan.FromMilliseconds(1),
