@@ -249,7 +249,8 @@ public sealed class StorageWriteSink : ITransactionSink, IPartitionAwareSink
             return;
         }
 
-        // The watermarks were read for this batch moments ago, under the same ownership: not read again.
+        // The same batch, under the same ownership: the watermarks are not forced to be read again (one narrowed to
+        // the batch and left without an append was dropped, and is read again).
         var result = await _rows.WriteAsync(rows, holdAfterRefusal: true, cancellationToken).ConfigureAwait(false);
         if (result.Refused is [var first, ..])
         {
