@@ -28,10 +28,9 @@ public sealed class FunctionsPathExactlyOnceTests : StorageWriteStandInPair
         var first = Records(0, 300);
         var second = Records(300, 300);
 
-        await using var instanceA = await PipelineFactory.BuildAsync(settings, NullPipelineMetrics.Instance);
-        await using var instanceB = await PipelineFactory.BuildAsync(settings, NullPipelineMetrics.Instance);
-        var a = TestData.Handler(instanceA.Sink, new MemoryDeadLetterPublisher());
-        var b = TestData.Handler(instanceB.Sink, new MemoryDeadLetterPublisher());
+        await using var instanceA = await Instance.StartAsync(settings, TimeProvider.System);
+        await using var instanceB = await Instance.StartAsync(settings, TimeProvider.System);
+        var (a, b) = (instanceA.Handler, instanceB.Handler);
 
         var stored = await a.HandleAsync(first, CancellationToken.None);
         // The function threw after the write (say, the dead-letter publish failed): the extension delivers it again.
@@ -59,11 +58,9 @@ public sealed class FunctionsPathExactlyOnceTests : StorageWriteStandInPair
     [Fact]
     public async Task Contiguous_batches_issue_no_watermark_query_after_the_first_and_a_partition_back_at_another_offset_is_read()
     {
-        var settings = Settings();
-        await using var instanceA = await PipelineFactory.BuildAsync(settings, NullPipelineMetrics.Instance, _clock);
-        await using var instanceB = await PipelineFactory.BuildAsync(settings, NullPipelineMetrics.Instance, _clock);
-        var a = TestData.Handler(instanceA.Sink, new MemoryDeadLetterPublisher());
-        var b = TestData.Handler(instanceB.Sink, new MemoryDeadLetterPublisher());
+        await using var instanceA = await Instance.StartAsync(Settings(), _clock);
+        await using var instanceB = await Instance.StartAsync(Settings(), _clock);
+        var (a, b) = (instanceA.Handler, instanceB.Handler);
 
         var outcomes = new List<BatchOutcome>();
         for (var batch = 0; batch < 4; batch++)
@@ -88,11 +85,9 @@ public sealed class FunctionsPathExactlyOnceTests : StorageWriteStandInPair
     [Fact]
     public async Task Back_at_exactly_the_next_offset_within_the_window_stores_the_other_instances_uncommitted_rows_again_and_after_it_nothing()
     {
-        var settings = Settings();
-        await using var instanceA = await PipelineFactory.BuildAsync(settings, NullPipelineMetrics.Instance, _clock);
-        await using var instanceB = await PipelineFactory.BuildAsync(settings, NullPipelineMetrics.Instance, _clock);
-        var a = TestData.Handler(instanceA.Sink, new MemoryDeadLetterPublisher());
-        var b = TestData.Handler(instanceB.Sink, new MemoryDeadLetterPublisher());
+        await using var instanceA = await Instance.StartAsync(Settings(), _clock);
+        await using var instanceB = await Instance.StartAsync(Settings(), _clock);
+        var (a, b) = (instanceA.Handler, instanceB.Handler);
         await a.HandleAsync(Records(0, 300), CancellationToken.None);
         // B stores the next batch and none of its commits lands; the partitions come back to A at A's next offset.
         var uncommitted = await b.HandleAsync(Records(300, 300), CancellationToken.None);
@@ -127,6 +122,18 @@ public sealed class FunctionsPathExactlyOnceTests : StorageWriteStandInPair
             [SettingNames.BigQueryStorageEndpoint] = Write.Endpoint.ToString(),
             [SettingNames.BigQueryWatermarkTrust] = trust,
         }).Build());
+
+    /// <summary>One function app instance: the composition root's sink, on <c>time</c>, under the batch handler.</summary>
+    private sealed record Instance(PipelineParts Parts, TransactionBatchHandler Handler) : IAsyncDisposable
+    {
+        public static async Task<Instance> StartAsync(PipelineSettings settings, TimeProvider time)
+        {
+            var parts = await PipelineFactory.BuildAsync(settings, NullPipelineMetrics.Instance, time);
+            return new Instance(parts, TestData.Handler(parts.Sink, new MemoryDeadLetterPublisher()));
+        }
+
+        public ValueTask DisposeAsync() => Parts.DisposeAsync();
+    }
 
     /// <summary>Messages 0 to <paramref name="count"/> - 1 each once, as a row or a dead letter.</summary>
     private void AssertEachMessageOnce(int count)
