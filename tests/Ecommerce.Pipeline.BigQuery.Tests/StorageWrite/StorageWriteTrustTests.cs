@@ -111,6 +111,28 @@ public sealed class StorageWriteTrustTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_watermark_read_for_a_batch_s_event_days_is_not_trusted_past_that_batch()
+    {
+        var a = await SinkAsync();
+        var b = await SinkAsync();
+        await a.WriteRowsAsync(StorageSinkKit.Rows(0, 0, 10), CancellationToken.None);
+        // B stored 10..29; 20..29 are events of two days ago, so a query bounded to today's events does not see them.
+        var older = StorageSinkKit.Rows(0, 20, 10, DateTime.UtcNow.AddDays(-2));
+        await b.WriteRowsAsync([.. StorageSinkKit.Rows(0, 10, 10), .. older], CancellationToken.None);
+        _clock.Advance(Window);
+
+        // Back on A after the window: read, all stored. The next batch continues it within the window, but the
+        // watermark A read ends at 19, not at what the table holds: it is read again, for that batch's days.
+        var back = await a.WriteRowsAsync(StorageSinkKit.Rows(0, 10, 10), CancellationToken.None);
+        var next = await a.WriteRowsAsync(older, CancellationToken.None);
+
+        Assert.Equal((0, 10), (back.Inserted, back.Duplicates));
+        Assert.Equal((0, 10), (next.Inserted, next.Duplicates));
+        Assert.Equal(30, _kit.Stored("transactions").Count);
+        Assert.All(_kit.Copies("transactions", "transaction_id"), c => Assert.Equal(1, c.Value));
+    }
+
+    [Fact]
     public async Task A_batch_after_a_failed_append_reads_the_watermark_and_stores_nothing_twice()
     {
         // One reconnect, and the connection reset after the service applied the append each time: the batch fails with
