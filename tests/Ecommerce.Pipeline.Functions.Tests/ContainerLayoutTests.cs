@@ -85,7 +85,7 @@ public sealed partial class ContainerLayoutTests
             .Select(a => Path.GetDirectoryName(a.Name)!.Replace('\\', '/'))];
     }
 
-    private static string AppOutput() => FunctionsMetadataTests.AppOutput();
+    private static string AppOutput() => FunctionsApp.Output();
 
     [GeneratedRegex(@"\\\r?\n")]
     private static partial Regex Continuation();

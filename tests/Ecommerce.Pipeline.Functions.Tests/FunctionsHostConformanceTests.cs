@@ -2,10 +2,10 @@ using System.Globalization;
 using System.Text.Json;
 using Ecommerce.Pipeline.Core.Configuration;
 using Ecommerce.Pipeline.DuckDb;
-using Ecommerce.Pipeline.Functions.Tests.HostProtocol;
+using Ecommerce.Pipeline.FunctionsHost.StandIn.Protocol;
 using Ecommerce.Pipeline.Kafka.Embedded;
 using Ecommerce.Pipeline.Kafka.DeadLetters;
-using Status = Ecommerce.Pipeline.Functions.Tests.HostProtocol.StatusResult.Types.Status;
+using Status = Ecommerce.Pipeline.FunctionsHost.StandIn.Protocol.StatusResult.Types.Status;
 
 namespace Ecommerce.Pipeline.Functions.Tests;
 
@@ -253,5 +253,5 @@ public sealed class FunctionsHostConformanceTests : IDisposable
         ["AzureFunctionsJobHost__functions__0"] = ProcessTransactionsFunction.FunctionName,
     };
 
-    private static string AppOutput => FunctionsMetadataTests.AppOutput();
+    private static string AppOutput => FunctionsApp.Output();
 }

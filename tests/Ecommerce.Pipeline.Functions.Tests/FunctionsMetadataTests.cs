@@ -182,10 +182,7 @@ public sealed class FunctionsMetadataTests
 
     private static JsonElement Function(string name) => Functions.Single(f => f.GetProperty("name").GetString() == name);
 
-    /// <summary>The folder the Worker SDK built the app into (functions.metadata, worker.config.json, host.json).</summary>
-    internal static string AppOutput() =>
-        typeof(FunctionsMetadataTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .Single(a => a.Key == "FunctionsAppOutput").Value!;
+    private static string AppOutput() => FunctionsApp.Output();
 
     private static List<JsonElement> LoadFunctions()
     {

@@ -1,12 +1,12 @@
 using System.Reflection;
-using Ecommerce.Pipeline.Functions.Tests.HostProtocol;
+using Ecommerce.Pipeline.FunctionsHost.StandIn.Protocol;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 
 namespace Ecommerce.Pipeline.Functions.Tests;
 
 /// <summary>
-/// The conformance test's own statement of the protocol (HostProtocol/host_protocol.proto) against the protocol the
+/// The conformance test's own statement of the protocol (tests/Ecommerce.Pipeline.FunctionsHost.StandIn/host_protocol.proto) against the protocol the
 /// worker speaks: the FunctionRpc descriptor compiled into Microsoft.Azure.Functions.Worker.Grpc, the package the
 /// app references, read from its generated <c>FunctionRpcReflection.Descriptor</c>.
 /// </summary>

@@ -2,10 +2,10 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Ecommerce.Pipeline.Functions.Tests;
+namespace Ecommerce.Pipeline.FunctionsHost.StandIn;
 
 /// <summary>Messages and their KafkaEventData envelopes, as the Kafka host extension hands them to a string[] trigger.</summary>
-internal static class Events
+public static class Events
 {
     public const string Topic = "transactions_stream";
 

@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
+using Ecommerce.Pipeline.FunctionsHost.StandIn.Protocol;
 using Google.Protobuf.WellKnownTypes;
 
-namespace Ecommerce.Pipeline.Functions.Tests.HostProtocol;
+namespace Ecommerce.Pipeline.FunctionsHost.StandIn;
 
 /// <summary>One Kafka record as the extension's listener read it (the value already decoded as UTF-8).</summary>
-internal sealed record KafkaRecordStub(int Partition, long Offset, string? Value, string Key, DateTimeOffset Timestamp,
+public sealed record KafkaRecordStub(int Partition, long Offset, string? Value, string Key, DateTimeOffset Timestamp,
     string Topic = Events.Topic);
 
 /// <summary>
@@ -29,7 +30,7 @@ internal sealed record KafkaRecordStub(int Partition, long Offset, string? Value
 /// invocation, and a <c>RetryContext</c> when the host runs the function again under its retry policy.</item>
 /// </list>
 /// </remarks>
-internal static class KafkaInvocations
+public static class KafkaInvocations
 {
     public const string TriggerParameter = "events";
 

@@ -1,17 +1,18 @@
+using Ecommerce.Pipeline.FunctionsHost.StandIn.Protocol;
 using Google.Protobuf.WellKnownTypes;
 
-namespace Ecommerce.Pipeline.Functions.Tests.HostProtocol;
+namespace Ecommerce.Pipeline.FunctionsHost.StandIn;
 
 /// <summary>
 /// The built function app running as a worker of <see cref="StandInFunctionsHost"/>, taken through the host's
 /// start-up sequence: <c>StartStream</c>, <c>WorkerInitRequest</c>, <c>FunctionsMetadataRequest</c> (worker
 /// indexing) and one <c>FunctionLoadRequest</c> per function it reported.
 /// </summary>
-internal sealed class HostedWorker : IAsyncDisposable
+public sealed class HostedWorker : IAsyncDisposable
 {
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
-    private HostedWorker(StandInFunctionsHost host, PipelineProcess process, WorkerStream stream, string workerId)
+    private HostedWorker(StandInFunctionsHost host, PipelineProcess process, WorkerConnection stream, string workerId)
     {
         Host = host;
         Process = process;
@@ -21,7 +22,7 @@ internal sealed class HostedWorker : IAsyncDisposable
 
     public StandInFunctionsHost Host { get; }
     public PipelineProcess Process { get; }
-    public WorkerStream Stream { get; }
+    public WorkerConnection Stream { get; }
     public string WorkerId { get; }
     public StartStream? StartStream { get; private set; }
     public WorkerInitResponse? Init { get; private set; }
@@ -99,7 +100,7 @@ internal sealed class HostedWorker : IAsyncDisposable
         await Host.DisposeAsync();
     }
 
-    private static async Task<WorkerStream> AcceptOrExplainAsync(StandInFunctionsHost host, PipelineProcess process)
+    private static async Task<WorkerConnection> AcceptOrExplainAsync(StandInFunctionsHost host, PipelineProcess process)
     {
         var accepting = host.AcceptAsync(Deadline);
         var exited = process.WaitForExitAsync(Deadline);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace Ecommerce.Pipeline.Functions.Tests.HostProtocol;
+namespace Ecommerce.Pipeline.FunctionsHost.StandIn;
 
 /// <summary>The two ways the host has named its gRPC address and ids on the worker's command line.</summary>
 public enum HostArgumentStyle
@@ -33,7 +33,7 @@ public enum HostArgumentStyle
 /// the function's assembly from (Azure/azure-functions-dotnet-worker, src/DotNetWorker.Grpc/Definition/
 /// GrpcFunctionDefinition.cs).
 /// </remarks>
-internal static class WorkerLauncher
+public static class WorkerLauncher
 {
     /// <summary>The host's default gRPC message limit (int.MaxValue), as it passes it.</summary>
     public const int MaxMessageLength = int.MaxValue;
@@ -77,12 +77,25 @@ internal static class WorkerLauncher
     public static (string Executable, string WorkerPath) ReadWorkerConfig(string appDirectory)
     {
         var path = Path.Combine(appDirectory, "worker.config.json");
-        Assert.True(File.Exists(path), $"the Worker SDK wrote no {path}");
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"the Worker SDK wrote no {path}", path);
+        }
+
         using var document = JsonDocument.Parse(File.ReadAllText(path));
         var description = document.RootElement.GetProperty("description");
-        Assert.Equal("dotnet-isolated", description.GetProperty("language").GetString());
+        var language = description.GetProperty("language").GetString();
+        if (language != "dotnet-isolated")
+        {
+            throw new InvalidOperationException($"worker.config.json describes a {language} worker, not dotnet-isolated");
+        }
+
         var workerPath = description.GetProperty("defaultWorkerPath").GetString()!;
-        Assert.True(File.Exists(Path.Combine(appDirectory, workerPath)), $"worker.config.json names {workerPath}, not in {appDirectory}");
+        if (!File.Exists(Path.Combine(appDirectory, workerPath)))
+        {
+            throw new FileNotFoundException($"worker.config.json names {workerPath}, not in {appDirectory}");
+        }
+
         return (description.GetProperty("defaultExecutablePath").GetString()!, workerPath);
     }
 }

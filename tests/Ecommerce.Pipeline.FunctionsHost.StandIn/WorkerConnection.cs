@@ -1,14 +1,15 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using Ecommerce.Pipeline.FunctionsHost.StandIn.Protocol;
 using Grpc.Core;
 
-namespace Ecommerce.Pipeline.Functions.Tests.HostProtocol;
+namespace Ecommerce.Pipeline.FunctionsHost.StandIn;
 
 /// <summary>
 /// One worker's <c>EventStream</c>, seen from the host: what the worker sent (logs kept apart), and a way to send it
 /// requests and wait for the matching answer.
 /// </summary>
-internal sealed class WorkerStream
+public sealed class WorkerConnection
 {
     private readonly IServerStreamWriter<StreamingMessage> _toWorker;
     private readonly Channel<StreamingMessage> _fromWorker = Channel.CreateUnbounded<StreamingMessage>();
@@ -16,7 +17,7 @@ internal sealed class WorkerStream
     private readonly ConcurrentQueue<RpcLog> _logs = new();
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public WorkerStream(IServerStreamWriter<StreamingMessage> toWorker) => _toWorker = toWorker;
+    public WorkerConnection(IServerStreamWriter<StreamingMessage> toWorker) => _toWorker = toWorker;
 
     /// <summary>The worker's logs so far (<c>RpcLog</c>: what the host writes to its console and Application Insights).</summary>
     public IReadOnlyCollection<RpcLog> Logs => _logs.ToArray();

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Threading.Channels;
+using Ecommerce.Pipeline.FunctionsHost.StandIn.Protocol;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -9,19 +10,19 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Ecommerce.Pipeline.Functions.Tests.HostProtocol;
+namespace Ecommerce.Pipeline.FunctionsHost.StandIn;
 
 /// <summary>
 /// The Functions host's side of <c>FunctionRpc.EventStream</c>: a gRPC server (Kestrel, HTTP/2 without TLS, as the
 /// host serves its workers) on 127.0.0.1 at an ephemeral port. Each worker that connects becomes a
-/// <see cref="WorkerStream"/>; the test drives it as the host would.
+/// <see cref="WorkerConnection"/>; the test drives it as the host would.
 /// </summary>
-internal sealed class StandInFunctionsHost : IAsyncDisposable
+public sealed class StandInFunctionsHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly Channel<WorkerStream> _connections;
+    private readonly Channel<WorkerConnection> _connections;
 
-    private StandInFunctionsHost(WebApplication app, Channel<WorkerStream> connections, Uri address)
+    private StandInFunctionsHost(WebApplication app, Channel<WorkerConnection> connections, Uri address)
     {
         _app = app;
         _connections = connections;
@@ -33,7 +34,7 @@ internal sealed class StandInFunctionsHost : IAsyncDisposable
 
     public static async Task<StandInFunctionsHost> StartAsync()
     {
-        var connections = Channel.CreateUnbounded<WorkerStream>();
+        var connections = Channel.CreateUnbounded<WorkerConnection>();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
@@ -52,7 +53,7 @@ internal sealed class StandInFunctionsHost : IAsyncDisposable
     }
 
     /// <summary>The next worker that opened the stream.</summary>
-    public async Task<WorkerStream> AcceptAsync(TimeSpan timeout)
+    public async Task<WorkerConnection> AcceptAsync(TimeSpan timeout)
     {
         using var deadline = new CancellationTokenSource(timeout);
         try
@@ -72,12 +73,12 @@ internal sealed class StandInFunctionsHost : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private sealed class EventStreamService(Channel<WorkerStream> connections) : FunctionRpc.FunctionRpcBase
+    private sealed class EventStreamService(Channel<WorkerConnection> connections) : FunctionRpc.FunctionRpcBase
     {
         public override async Task EventStream(IAsyncStreamReader<StreamingMessage> requestStream,
             IServerStreamWriter<StreamingMessage> responseStream, ServerCallContext context)
         {
-            var worker = new WorkerStream(responseStream);
+            var worker = new WorkerConnection(responseStream);
             await connections.Writer.WriteAsync(worker, context.CancellationToken);
             try
             {
