@@ -53,7 +53,7 @@ public static class PipelineFactory
         time ??= TimeProvider.System;
         var observer = new BigQuerySinkObserver(metrics,
             (loggers ?? NullLoggerFactory.Instance).CreateLogger("Ecommerce.Pipeline.BigQuery"));
-        var sink = await OpenSinkAsync(settings, observer, cancellationToken).ConfigureAwait(false);
+        var sink = await OpenSinkAsync(settings, observer, time, cancellationToken).ConfigureAwait(false);
         KafkaDeadLetterPublisher? publisher = null;
         try
         {
@@ -71,7 +71,7 @@ public static class PipelineFactory
         }
     }
 
-    private static async Task<ITransactionSink> OpenSinkAsync(PipelineSettings settings, IBigQueryObserver observer,
+    private static async Task<ITransactionSink> OpenSinkAsync(PipelineSettings settings, IBigQueryObserver observer, TimeProvider time,
         CancellationToken cancellationToken)
     {
         if (settings.Sink != SinkKind.BigQuery)
@@ -105,6 +105,8 @@ public static class PipelineFactory
                 Credentials = settings.BigQueryCredentials,
                 Delivery = settings.BigQueryDelivery,
                 Topic = settings.TransactionsTopic,
+                WatermarkTrust = settings.BigQueryWatermarkTrust,
+                WatermarkClock = time,
             };
             return await StorageWriteSink.CreateAsync(sinkOptions, writeOptions, restOptions, timeout.Token).ConfigureAwait(false);
         }

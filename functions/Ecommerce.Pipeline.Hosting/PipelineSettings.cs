@@ -55,6 +55,9 @@ public sealed record PipelineSettings(
     /// <summary><c>BigQuery__StorageEndpoint</c>: a Storage Write API stand-in; when set, no credentials are used.</summary>
     public Uri? BigQueryStorageEndpoint { get; init; }
 
+    /// <summary><c>BigQuery__WatermarkTrust</c>; see <see cref="WarehouseSettings.BigQueryWatermarkTrust"/>.</summary>
+    public TimeSpan BigQueryWatermarkTrust { get; init; } = StorageWriteOptions.DefaultWatermarkTrust;
+
     /// <summary>
     /// How every Kafka client of the host authenticates (<c>KafkaSaslMechanism</c>, <c>KafkaSaslUsername</c>,
     /// <c>KafkaSaslPassword</c>, <c>KafkaTls</c>); plaintext when none is set.
@@ -113,6 +116,7 @@ public sealed record PipelineSettings(
             BigQueryWriteApi = warehouse.BigQueryWriteApi,
             BigQueryDelivery = warehouse.BigQueryDelivery,
             BigQueryStorageEndpoint = warehouse.BigQueryStorageEndpoint,
+            BigQueryWatermarkTrust = warehouse.BigQueryWatermarkTrust,
             KafkaSecurity = kafka.KafkaSecurity,
         };
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Ecommerce.Pipeline.BigQuery.Rest;
 using Ecommerce.Pipeline.BigQuery.StorageWrite;
@@ -42,6 +43,13 @@ public sealed partial record WarehouseSettings(SinkKind Sink, string DuckDbPath)
 
     /// <summary><c>BigQuery__StorageEndpoint</c>: a Storage Write API stand-in (plaintext HTTP/2 with http); no credentials.</summary>
     public Uri? BigQueryStorageEndpoint { get; init; }
+
+    /// <summary>
+    /// <c>BigQuery__WatermarkTrust</c>, in seconds (default 5): with exactly-once on a host that reports no partition
+    /// assignments (the function app), how long after a partition's acknowledged batch its next, contiguous batch is
+    /// written without reading the watermark again; 0 reads it before every batch (docs/exactly-once.md).
+    /// </summary>
+    public TimeSpan BigQueryWatermarkTrust { get; init; } = StorageWriteOptions.DefaultWatermarkTrust;
 
     /// <summary>The transactions table in BigQuery: <see cref="BigQueryTableId"/> or the schema's name.</summary>
     public string BigQueryTable => BigQueryTableId ?? PipelineSchema.TransactionsTable;
@@ -89,6 +97,21 @@ public sealed partial record WarehouseSettings(SinkKind Sink, string DuckDbPath)
                 $"'{BigQueryCredentialModes.ApplicationDefaultName}' or '{BigQueryCredentialModes.NoneName}', not '{credentialsText}'.");
         }
 
+        var trustText = SettingReader.Read(configuration, SettingNames.BigQueryWatermarkTrust);
+        var trust = StorageWriteOptions.DefaultWatermarkTrust;
+        if (trustText is not null)
+        {
+            if (!double.TryParse(trustText, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds)
+                || seconds > MaxWatermarkTrustSeconds)
+            {
+                throw new InvalidOperationException(
+                    $"Setting '{SettingNames.BigQueryWatermarkTrust}' must be a number of seconds from 0 to {MaxWatermarkTrustSeconds} " +
+                    $"(0 reads the watermark before every batch), such as 5, not '{trustText}'.");
+            }
+
+            trust = TimeSpan.FromSeconds(seconds);
+        }
+
         var project = SettingReader.Read(configuration, SettingNames.BigQueryProjectId);
         var dataset = SettingReader.Read(configuration, SettingNames.BigQueryDatasetId);
         if (sink == SinkKind.BigQuery && (project is null || dataset is null))
@@ -118,6 +141,7 @@ public sealed partial record WarehouseSettings(SinkKind Sink, string DuckDbPath)
             BigQueryWriteApi = writeApi,
             BigQueryDelivery = delivery,
             BigQueryStorageEndpoint = storageEndpoint,
+            BigQueryWatermarkTrust = trust,
         };
     }
 
@@ -165,6 +189,12 @@ public sealed partial record WarehouseSettings(SinkKind Sink, string DuckDbPath)
         ArgumentNullException.ThrowIfNull(configuration);
         return SettingReader.Read(configuration, SettingNames.DuckDbPath) ?? Defaults.DuckDbPath;
     }
+
+    /// <summary>
+    /// The largest trust window accepted: librdkafka's longest default session timeout (45 s since v1.7.0). The window
+    /// must stay below the consumer's actual session timeout, 10 s with the Kafka extension's default.
+    /// </summary>
+    private const int MaxWatermarkTrustSeconds = 45;
 
     [GeneratedRegex(@"^[0-9]+(\.[0-9]+)? ?([KMGT]i?B)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex MemorySize();

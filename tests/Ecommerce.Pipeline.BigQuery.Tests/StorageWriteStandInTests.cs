@@ -278,9 +278,13 @@ public sealed class StorageWriteStandInTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_watermark_queries_answer_the_highest_stored_offset_per_partition_from_every_row()
+    public async Task The_watermark_queries_answer_the_highest_stored_offset_per_partition_from_every_row_within_their_bounds()
     {
         var now = DateTime.UtcNow;
+        var today = now.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var tomorrow = now.AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        string Query(string ranges, string from, string to) =>
+            $"SELECT kafka_partition, MAX(kafka_offset) AS max_offset FROM `p.ds.transactions` WHERE ({ranges}) AND event_timestamp >= TIMESTAMP('{from}') AND event_timestamp < TIMESTAMP('{to}') GROUP BY kafka_partition";
         var stream = await _kit.CreateStreamAsync();
         using var call = _kit.Connect(stream);
         await SendAsync(call, Request(stream, 0, schema: true, Row("a", 0, 7, now), Row("b", 3, 41, now), Row("c", 3, 40, now),
@@ -297,7 +301,7 @@ public sealed class StorageWriteStandInTests : IAsyncLifetime
 
         var answer = await _kit.PostAsync("bigquery/v2/projects/p/queries", new JsonObject
         {
-            ["query"] = "SELECT kafka_partition, MAX(kafka_offset) AS max_offset FROM `p.ds.transactions` WHERE kafka_partition IN (0, 1, 3) AND event_timestamp >= TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 8 DAY) GROUP BY kafka_partition",
+            ["query"] = Query("(kafka_partition = 0 AND kafka_offset >= 0) OR (kafka_partition = 1 AND kafka_offset >= 0) OR (kafka_partition = 3 AND kafka_offset >= 41)", today, tomorrow),
             ["useLegacySql"] = false,
         });
 
@@ -308,10 +312,22 @@ public sealed class StorageWriteStandInTests : IAsyncLifetime
 
         var none = await _kit.PostAsync("bigquery/v2/projects/p/queries", new JsonObject
         {
-            ["query"] = "SELECT kafka_partition, MAX(kafka_offset) AS max_offset FROM `p.ds.transactions` WHERE kafka_partition IN (7) AND event_timestamp >= TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 8 DAY) GROUP BY kafka_partition",
+            ["query"] = Query("(kafka_partition = 7 AND kafka_offset >= 0)", today, tomorrow),
         });
         Assert.Equal("0", none.GetProperty("totalRows").GetString());
         Assert.False(none.TryGetProperty("rows", out _), "an empty result has no rows field");
+        // Below the offset bound, or outside the days: not counted.
+        var above = await _kit.PostAsync("bigquery/v2/projects/p/queries", new JsonObject
+        {
+            ["query"] = Query("(kafka_partition = 0 AND kafka_offset >= 9) OR (kafka_partition = 3 AND kafka_offset >= 40)", today, tomorrow),
+        });
+        Assert.Equal("1", above.GetProperty("totalRows").GetString());
+        var yesterday = now.AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var earlier = await _kit.PostAsync("bigquery/v2/projects/p/queries", new JsonObject
+        {
+            ["query"] = Query("(kafka_partition = 0 AND kafka_offset >= 0)", yesterday, today),
+        });
+        Assert.Equal("0", earlier.GetProperty("totalRows").GetString());
 
         var other = await _kit.PostAsync("bigquery/v2/projects/p/queries", new JsonObject { ["query"] = "SELECT COUNT(*) FROM `p.ds.transactions`" });
         Assert.Equal("6", other.GetProperty("rows")[0].GetProperty("f")[0].GetProperty("v").GetString());
@@ -331,7 +347,7 @@ public sealed class StorageWriteStandInTests : IAsyncLifetime
 
         var answer = await _kit.PostAsync("bigquery/v2/projects/p/queries", new JsonObject
         {
-            ["query"] = @"SELECT kafka_partition, MAX(kafka_offset) AS max_offset FROM `p.ds.dead_letters` WHERE kafka_topic = 'it\'s' AND kafka_partition IN (2) AND failed_at >= TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 8 DAY) GROUP BY kafka_partition",
+            ["query"] = @"SELECT kafka_partition, MAX(kafka_offset) AS max_offset FROM `p.ds.dead_letters` WHERE kafka_topic = 'it\'s' AND ((kafka_partition = 2 AND kafka_offset >= 0)) AND failed_at >= TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 8 DAY) GROUP BY kafka_partition",
         });
 
         Assert.Equal("5", answer.GetProperty("rows")[0].GetProperty("f")[1].GetProperty("v").GetString());

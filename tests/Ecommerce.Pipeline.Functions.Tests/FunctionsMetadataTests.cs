@@ -155,6 +155,22 @@ public sealed class FunctionsMetadataTests
         Assert.True(maxPoll >= 10 * longestWait, $"MaxPollIntervalMs {maxPoll} against a longest retry wait of {longestWait}");
     }
 
+    [Fact]
+    public void The_watermark_trust_window_stays_below_the_consumers_session_timeout()
+    {
+        // A partition a crashed instance wrote comes back only after its session timed out, so a trust window below it
+        // never trusts across such a move (docs/exactly-once.md, "The Functions host"). Unset in host.json, the pinned
+        // host extension's default applies: KafkaOptions.SessionTimeoutMs = 10000
+        // (Azure/azure-functions-kafka-extension@0021f340d0d3ff0fa3624f3d35b75ededbe4672b, Config/KafkaOptions.cs).
+        using var host = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppOutput(), "host.json")));
+        var kafka = host.RootElement.GetProperty("extensions").GetProperty("kafka");
+        var set = kafka.EnumerateObject().SingleOrDefault(o => string.Equals(o.Name, "SessionTimeoutMs", StringComparison.OrdinalIgnoreCase));
+        var session = TimeSpan.FromMilliseconds(set.Value.ValueKind == JsonValueKind.Number ? set.Value.GetInt32() : 10_000);
+
+        Assert.True(Ecommerce.Pipeline.BigQuery.StorageWrite.StorageWriteOptions.DefaultWatermarkTrust * 2 <= session,
+            $"trust window {Ecommerce.Pipeline.BigQuery.StorageWrite.StorageWriteOptions.DefaultWatermarkTrust} against a session timeout of {session}");
+    }
+
     // The SDK writes binding properties in camelCase; match without case so a casing change reads as a value change.
     private static string? Property(JsonElement binding, string name) =>
         binding.EnumerateObject().Single(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)).Value.GetString();

@@ -71,6 +71,29 @@ public sealed class HostingRegistrationTests
     }
 
     [Fact]
+    public void The_watermark_trust_window_defaults_to_five_seconds_and_takes_seconds()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(5), PipelineSettings.From(Config((SettingNames.KafkaBrokerList, "b:1"))).BigQueryWatermarkTrust);
+        Assert.Equal(TimeSpan.FromSeconds(2.5),
+            PipelineSettings.From(Config((SettingNames.KafkaBrokerList, "b:1"), (SettingNames.BigQueryWatermarkTrust, " 2.5 "))).BigQueryWatermarkTrust);
+        Assert.Equal(TimeSpan.Zero,
+            PipelineSettings.From(Config((SettingNames.KafkaBrokerList, "b:1"), (SettingNames.BigQueryWatermarkTrust, "0"))).BigQueryWatermarkTrust);
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("46")]
+    [InlineData("00:00:05")]
+    [InlineData("5s")]
+    public void A_bad_watermark_trust_window_is_refused_with_the_setting_name(string trust)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            PipelineSettings.From(Config((SettingNames.KafkaBrokerList, "b:1"), (SettingNames.BigQueryWatermarkTrust, trust))));
+
+        Assert.Contains("'BigQuery__WatermarkTrust' must be a number of seconds", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Without_a_connection_string_metrics_go_to_prometheus_only()
     {
         var configuration = Config((SettingNames.KafkaBrokerList, "b:1"), (PipelineSettings.MetricsPortSetting, "0"));

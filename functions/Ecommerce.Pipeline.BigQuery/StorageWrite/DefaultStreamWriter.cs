@@ -16,8 +16,7 @@ internal sealed class DefaultStreamWriter<TRow> : IStorageTableWriter<TRow>
             context.NotFound(tableId));
     }
 
-    public async Task<TableWriteResult<TRow>> WriteAsync(IReadOnlyList<TRow> items, bool rereadWatermarks, bool holdAfterRefusal,
-        CancellationToken cancellationToken)
+    public async Task<TableWriteResult<TRow>> WriteAsync(IReadOnlyList<TRow> items, bool holdAfterRefusal, CancellationToken cancellationToken)
     {
         var pending = items.ToList();
         var stored = 0;
@@ -31,6 +30,8 @@ internal sealed class DefaultStreamWriter<TRow> : IStorageTableWriter<TRow>
 
         return new TableWriteResult<TRow>(stored, 0, refused, []);
     }
+
+    public Task ForgetWatermarksAsync(IReadOnlyCollection<int> partitions, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task AssignAsync(IReadOnlyCollection<int> partitions, CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -5,12 +5,13 @@ internal interface IStorageTableWriter<TRow> : IAsyncDisposable
 {
     /// <summary>Stores <paramref name="items"/>; returns what was stored, skipped as already stored, and refused.</summary>
     /// <param name="items">Rows of any partitions.</param>
-    /// <param name="rereadWatermarks">Read the partitions' watermarks from the table first (another process may have written).</param>
     /// <param name="holdAfterRefusal">Once rows of a partition are refused, send nothing more of it: its other rows are
     /// returned as <see cref="TableWriteResult{TRow}.Held"/> (a writer without watermarks may ignore this).</param>
     /// <param name="cancellationToken">Stops the write; what was acknowledged stays stored.</param>
-    Task<TableWriteResult<TRow>> WriteAsync(IReadOnlyList<TRow> items, bool rereadWatermarks, bool holdAfterRefusal,
-        CancellationToken cancellationToken);
+    Task<TableWriteResult<TRow>> WriteAsync(IReadOnlyList<TRow> items, bool holdAfterRefusal, CancellationToken cancellationToken);
+
+    /// <summary>Another process may have written these partitions: read their watermarks from the table on their next write.</summary>
+    Task ForgetWatermarksAsync(IReadOnlyCollection<int> partitions, CancellationToken cancellationToken);
 
     /// <summary>The partitions are this process's now: their watermarks are read on their next write.</summary>
     Task AssignAsync(IReadOnlyCollection<int> partitions, CancellationToken cancellationToken);

@@ -18,6 +18,10 @@ namespace Ecommerce.Pipeline.BigQuery.StorageWrite;
 /// <para>After a failure the partition's stream and watermark are dropped: what the failed append stored is unknown
 /// here but visible in the table (rows of a COMMITTED stream are visible once acknowledged), so W is read again and a
 /// new stream is created on the next write.</para>
+/// <para>W is read only as far as the batch needs it (<see cref="WatermarkQuery"/>). An answer narrowed to the batch's
+/// event days that leaves nothing of the batch to append may be short of what the table holds beyond the batch, so it
+/// is dropped after the batch and read again on the next; an append makes W exact again (nothing is stored above a
+/// record that was not).</para>
 /// </remarks>
 internal sealed class PartitionedTableWriter<TRow> : IStorageTableWriter<TRow>
 {
@@ -27,18 +31,25 @@ internal sealed class PartitionedTableWriter<TRow> : IStorageTableWriter<TRow>
     private readonly Func<TRow, int> _partition;
     private readonly Func<TRow, long> _offset;
     private readonly WatermarkQuery _watermarks;
+    private readonly Func<TRow, DateTime>? _eventTime;
     private readonly ConcurrentDictionary<int, PartitionState> _partitions = new();
     private long _watermarkQueries;
 
     public PartitionedTableWriter(StorageWriteContext context, string tableId, ProtoRowEncoder<TRow> encoder,
-        Func<TRow, int> partition, Func<TRow, long> offset, WatermarkQuery watermarks)
+        Func<TRow, int> partition, Func<TRow, long> offset, WatermarkQuery watermarks, Func<TRow, DateTime>? eventTime = null)
     {
+        if (watermarks.NarrowsByTime && eventTime is null)
+        {
+            throw new ArgumentException("A watermark query narrowed to event days needs the rows' event time.", nameof(eventTime));
+        }
+
         _context = context;
         _tableId = tableId;
         _encoder = encoder;
         _partition = partition;
         _offset = offset;
         _watermarks = watermarks;
+        _eventTime = eventTime;
     }
 
     /// <summary>jobs.query calls made for watermarks.</summary>
@@ -50,8 +61,7 @@ internal sealed class PartitionedTableWriter<TRow> : IStorageTableWriter<TRow>
     /// <summary>The write stream of a partition, once created (for tests).</summary>
     public string? StreamName(int partition) => _partitions.TryGetValue(partition, out var state) ? state.Connection?.StreamName : null;
 
-    public async Task<TableWriteResult<TRow>> WriteAsync(IReadOnlyList<TRow> items, bool rereadWatermarks, bool holdAfterRefusal,
-        CancellationToken cancellationToken)
+    public async Task<TableWriteResult<TRow>> WriteAsync(IReadOnlyList<TRow> items, bool holdAfterRefusal, CancellationToken cancellationToken)
     {
         var byPartition = items.GroupBy(_partition).OrderBy(g => g.Key)
             .Select(g => (Partition: g.Key, Items: g.OrderBy(_offset).ToList())).ToList();
@@ -66,8 +76,7 @@ internal sealed class PartitionedTableWriter<TRow> : IStorageTableWriter<TRow>
                 locked++;
             }
 
-            await ReadWatermarksAsync(byPartition.Select(g => g.Partition).ToList(), states, rereadWatermarks, cancellationToken)
-                .ConfigureAwait(false);
+            await ReadWatermarksAsync(byPartition, states, cancellationToken).ConfigureAwait(false);
             var results = new TableWriteResult<TRow>[byPartition.Count];
             await Parallel.ForEachAsync(Enumerable.Range(0, byPartition.Count),
                 new ParallelOptions { MaxDegreeOfParallelism = _context.Options.MaxConcurrentAppends, CancellationToken = cancellationToken },
@@ -85,21 +94,28 @@ internal sealed class PartitionedTableWriter<TRow> : IStorageTableWriter<TRow>
         }
     }
 
-    private async Task ReadWatermarksAsync(List<int> partitions, List<PartitionState> states, bool reread, CancellationToken cancellationToken)
+    private async Task ReadWatermarksAsync(List<(int Partition, List<TRow> Items)> byPartition, List<PartitionState> states,
+        CancellationToken cancellationToken)
     {
-        var unknown = partitions.Where((_, i) => reread || states[i].Watermark is null).ToList();
+        var unknown = byPartition.Where((_, i) => states[i].Watermark is null).ToList();
         if (unknown.Count == 0)
         {
             return;
         }
 
+        var firstOffsets = unknown.ToDictionary(g => g.Partition, g => _offset(g.Items[0]));
+        var days = _eventTime is null
+            ? default
+            : (DateOnly.FromDateTime(unknown.SelectMany(g => g.Items).Min(_eventTime)),
+                DateOnly.FromDateTime(unknown.SelectMany(g => g.Items).Max(_eventTime)));
         Interlocked.Increment(ref _watermarkQueries);
-        var read = await _watermarks.ReadAsync(unknown, cancellationToken).ConfigureAwait(false);
-        for (var i = 0; i < partitions.Count; i++)
+        var read = await _watermarks.ReadAsync(firstOffsets, days, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < byPartition.Count; i++)
         {
-            if (read.TryGetValue(partitions[i], out var watermark))
+            if (read.TryGetValue(byPartition[i].Partition, out var watermark))
             {
                 states[i].Watermark = watermark;
+                states[i].Narrowed = _watermarks.NarrowsByTime;
             }
         }
     }
@@ -140,6 +156,7 @@ internal sealed class PartitionedTableWriter<TRow> : IStorageTableWriter<TRow>
                 if (result.Stored > 0)
                 {
                     state.Watermark = _offset(pending[result.Stored - 1]);
+                    state.Narrowed = false;
                 }
 
                 // Refused rows become dead letters; the others after the stored prefix are sent again.
@@ -153,17 +170,36 @@ internal sealed class PartitionedTableWriter<TRow> : IStorageTableWriter<TRow>
             await ForgetAsync(state).ConfigureAwait(false);
             throw;
         }
+        finally
+        {
+            ForgetIfNarrowed(state);
+        }
 
         return new TableWriteResult<TRow>(stored, skipped, refused, []);
     }
 
+    /// <summary>A watermark narrowed to the batch's event days that no append made exact is good for this batch only.</summary>
+    private static void ForgetIfNarrowed(PartitionState state)
+    {
+        if (state.Narrowed)
+        {
+            state.Watermark = null;
+            state.Narrowed = false;
+        }
+    }
+
     public Task AssignAsync(IReadOnlyCollection<int> partitions, CancellationToken cancellationToken) =>
-        ForEachPartitionAsync(partitions, finalize: false, cancellationToken);
+        ForEachPartitionAsync(partitions, finalize: false, forgetRefusals: true, cancellationToken);
 
     public Task ReleaseAsync(IReadOnlyCollection<int> partitions, CancellationToken cancellationToken) =>
-        ForEachPartitionAsync(partitions, finalize: true, cancellationToken);
+        ForEachPartitionAsync(partitions, finalize: true, forgetRefusals: true, cancellationToken);
 
-    private async Task ForEachPartitionAsync(IReadOnlyCollection<int> partitions, bool finalize, CancellationToken cancellationToken)
+    /// <summary>Streams stay open (a stream per batch would run into the CreateWriteStream quota); refusals are still this process's.</summary>
+    public Task ForgetWatermarksAsync(IReadOnlyCollection<int> partitions, CancellationToken cancellationToken) =>
+        ForEachPartitionAsync(partitions, finalize: false, forgetRefusals: false, cancellationToken);
+
+    private async Task ForEachPartitionAsync(IReadOnlyCollection<int> partitions, bool finalize, bool forgetRefusals,
+        CancellationToken cancellationToken)
     {
         foreach (var partition in partitions)
         {
@@ -180,9 +216,13 @@ internal sealed class PartitionedTableWriter<TRow> : IStorageTableWriter<TRow>
                     await FinalizeAsync(state, cancellationToken).ConfigureAwait(false);
                 }
 
-                // Newly assigned or released: what another process wrote meanwhile is only in the table.
+                // Newly assigned, released or not trusted: what another process wrote meanwhile is only in the table.
                 state.Watermark = null;
-                state.Refused.Clear();
+                state.Narrowed = false;
+                if (forgetRefusals)
+                {
+                    state.Refused.Clear();
+                }
             }
             finally
             {
@@ -238,6 +278,9 @@ internal sealed class PartitionedTableWriter<TRow> : IStorageTableWriter<TRow>
     {
         public SemaphoreSlim Lock { get; } = new(1, 1);
         public long? Watermark { get; set; }
+
+        /// <summary><see cref="Watermark"/> comes from a read narrowed to the batch's event days and no append since.</summary>
+        public bool Narrowed { get; set; }
         public AppendConnection? Connection { get; set; }
         public long NextOffset { get; set; }
 

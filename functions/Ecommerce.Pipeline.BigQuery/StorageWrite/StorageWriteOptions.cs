@@ -19,6 +19,26 @@ public sealed class StorageWriteOptions
 
     public DeliveryGuarantee Delivery { get; init; } = DeliveryGuarantee.ExactlyOnce;
 
+    /// <summary>
+    /// The default <see cref="WatermarkTrust"/>: half the Kafka extension's session timeout. The host extension the
+    /// function app pins (Microsoft.Azure.WebJobs.Extensions.Kafka 4.3.2) defaults <c>SessionTimeoutMs</c> to 10000
+    /// and passes it to the consumer (Azure/azure-functions-kafka-extension@0021f340d0d3ff0fa3624f3d35b75ededbe4672b
+    /// src/Microsoft.Azure.WebJobs.Extensions.Kafka/Config/KafkaOptions.cs), below librdkafka's own 45 s default
+    /// (librdkafka CHANGELOG, v1.7.0, KIP-735); host.json does not change it.
+    /// </summary>
+    public static TimeSpan DefaultWatermarkTrust { get; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// With exactly-once and a host that reports no partition assignments (the Functions host): how long after this
+    /// sink acknowledged a batch of a partition the next batch of it, starting right after it, is written without
+    /// reading the watermark again. Must stay below the Kafka session timeout (docs/exactly-once.md, "The Functions
+    /// host"); <see cref="TimeSpan.Zero"/> reads the watermark before every batch.
+    /// </summary>
+    public TimeSpan WatermarkTrust { get; init; } = DefaultWatermarkTrust;
+
+    /// <summary>The clock of <see cref="WatermarkTrust"/> (retries keep the client's).</summary>
+    public TimeProvider WatermarkClock { get; init; } = TimeProvider.System;
+
     /// <summary>The consumed topic: dead letters of other topics are not this processor's (the dead-letter watermark query filters on it).</summary>
     public string Topic { get; init; } = "transactions_stream";
 

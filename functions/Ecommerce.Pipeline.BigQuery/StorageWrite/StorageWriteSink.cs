@@ -13,8 +13,10 @@ namespace Ecommerce.Pipeline.BigQuery.StorageWrite;
 /// <para><see cref="DeliveryGuarantee.ExactlyOnce"/>: per (table, Kafka partition) a COMMITTED stream with offsets and
 /// a watermark read from the table (<see cref="PartitionedTableWriter{TRow}"/>); records at or below it are counted as
 /// <see cref="RowWriteResult.Duplicates"/>. The watermark is trusted from <see cref="PartitionsAssignedAsync"/> until
-/// <see cref="PartitionsReleasedAsync"/>; a host that never calls them (the Functions host) gets it re-read for every
-/// batch (<see cref="WatermarkPolicy.EveryBatch"/>), one query per table and batch.</para>
+/// <see cref="PartitionsReleasedAsync"/>. A host that never calls them (the Functions host) gets it trusted only while
+/// its batches continue this sink's own (<see cref="WatermarkPolicy.WhileContiguous"/>, <see cref="WatermarkTrust"/>)
+/// and re-read for any other batch; with <see cref="StorageWriteOptions.WatermarkTrust"/> zero, for every batch
+/// (<see cref="WatermarkPolicy.EveryBatch"/>), one query per table and batch.</para>
 /// <para><see cref="DeliveryGuarantee.AtLeastOnce"/>: each table's <c>_default</c> stream.</para>
 /// <para>Rows the service refuses (row errors) are returned as rejections; with exactly-once the rest of their partition
 /// waits for their dead letters (<see cref="WriteBatchAsync"/>), otherwise it is re-sent at once. A refused dead letter
@@ -30,6 +32,7 @@ public sealed class StorageWriteSink : ITransactionSink, IPartitionAwareSink
     private readonly IStorageTableWriter<TransactionRow> _rows;
     private readonly IStorageTableWriter<DeadLetter> _deadLetters;
     private readonly DeferredDeadLetters _deferred = new();
+    private readonly WatermarkTrust _trust;
     private volatile bool _partitionAware;
 
     public StorageWriteSink(BigQueryClient rest, StorageWriteClient write, BigQuerySinkOptions sinkOptions, bool ownsClients = false)
@@ -43,10 +46,11 @@ public sealed class StorageWriteSink : ITransactionSink, IPartitionAwareSink
         SinkOptions = sinkOptions;
         _context = new StorageWriteContext(write, sinkOptions);
         _tables = new BigQueryTableSetup(rest, sinkOptions, _context.Created);
+        _trust = new WatermarkTrust(write.Options.WatermarkTrust, write.Options.WatermarkClock);
         if (write.Options.Delivery == DeliveryGuarantee.ExactlyOnce)
         {
             _rows = new PartitionedTableWriter<TransactionRow>(_context, sinkOptions.TableId, ProtoRowEncoders.Transactions,
-                r => r.KafkaPartition, r => r.KafkaOffset, WatermarkQuery.Transactions(rest, sinkOptions));
+                r => r.KafkaPartition, r => r.KafkaOffset, WatermarkQuery.Transactions(rest, sinkOptions), r => r.EventTimestamp);
             _deadLetters = new PartitionedTableWriter<DeadLetter>(_context, sinkOptions.DeadLetterTableId, ProtoRowEncoders.DeadLetters,
                 d => d.KafkaPartition, d => d.KafkaOffset, WatermarkQuery.DeadLetters(rest, sinkOptions, write.Options.Topic));
         }
@@ -97,8 +101,12 @@ public sealed class StorageWriteSink : ITransactionSink, IPartitionAwareSink
 
     public StorageWriteOptions Options => _write.Options;
 
-    /// <summary>How far a watermark is trusted now: until released once the host reported an assignment, else every batch.</summary>
-    public WatermarkPolicy Watermarks => _partitionAware ? WatermarkPolicy.UntilReleased : WatermarkPolicy.EveryBatch;
+    /// <summary>How far a watermark is trusted now: until released once the host reported an assignment, else while
+    /// batches continue this sink's own (every batch with a zero trust window).</summary>
+    public WatermarkPolicy Watermarks =>
+        _partitionAware ? WatermarkPolicy.UntilReleased
+        : _trust.Window > TimeSpan.Zero ? WatermarkPolicy.WhileContiguous
+        : WatermarkPolicy.EveryBatch;
 
     /// <summary>COMMITTED streams created so far (CreateWriteStream is limited per project and hour).</summary>
     public long StreamsCreated => _context.StreamsCreated;
@@ -112,18 +120,32 @@ public sealed class StorageWriteSink : ITransactionSink, IPartitionAwareSink
 
     /// <summary>Stores the rows; refused rows are returned and the rest stored. <see cref="WriteBatchAsync"/> is what a
     /// host that turns refusals into dead letters calls (it keeps a refused row's dead letter from being lost).</summary>
-    public Task<RowWriteResult> WriteRowsAsync(IReadOnlyList<TransactionRow> rows, CancellationToken cancellationToken) =>
-        SinkRefusals.AreFatal(async () => Report(await StoreRowsAsync(rows, holdAfterRefusal: false, cancellationToken).ConfigureAwait(false)));
+    public Task<RowWriteResult> WriteRowsAsync(IReadOnlyList<TransactionRow> rows, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        return SinkRefusals.AreFatal(() => GuardedAsync(Positions(rows, []), check: true,
+            async () => Report(await StoreRowsAsync(rows, holdAfterRefusal: false, cancellationToken).ConfigureAwait(false)),
+            _ => true, cancellationToken));
+    }
 
     /// <summary>Stores dead letters; the refused rows' dead letters of a <see cref="WriteBatchAsync"/> release what it held back.</summary>
-    public Task WriteDeadLettersAsync(IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken) =>
-        SinkRefusals.AreFatal(async () =>
+    public Task WriteDeadLettersAsync(IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(deadLetters);
+        return SinkRefusals.AreFatal(() =>
         {
-            var (letters, heldRows) = _deferred.Claim(deadLetters);
-            await WriteDeadLettersCoreAsync(letters, cancellationToken).ConfigureAwait(false);
-            await WriteHeldRowsAsync(heldRows, cancellationToken).ConfigureAwait(false);
-            return true;
+            var (letters, heldRows, batch) = _deferred.Claim(deadLetters);
+            // Releasing what a batch held continues that batch, checked when it began: acknowledged as a whole.
+            return GuardedAsync(batch is null ? Positions([], deadLetters) : [.. batch, .. Positions([], deadLetters)], check: batch is null,
+                async () =>
+                {
+                    await WriteDeadLettersCoreAsync(letters, cancellationToken).ConfigureAwait(false);
+                    await WriteHeldRowsAsync(heldRows, cancellationToken).ConfigureAwait(false);
+                    return true;
+                },
+                _ => true, cancellationToken);
         });
+    }
 
     /// <summary>
     /// Rows, then the batch's dead letters. With exactly-once, when rows of a partition are refused, nothing more of
@@ -141,20 +163,67 @@ public sealed class StorageWriteSink : ITransactionSink, IPartitionAwareSink
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(deadLetters);
         var exactlyOnce = Options.Delivery == DeliveryGuarantee.ExactlyOnce;
-        var result = await SinkRefusals.AreFatal(() => StoreRowsAsync(rows, holdAfterRefusal: exactlyOnce, cancellationToken))
-            .ConfigureAwait(false);
-        var written = Report(result);
-        if (written.Rejected.Count > 0 && exactlyOnce)
+        var batch = Positions(rows, deadLetters);
+        return await SinkRefusals.AreFatal(() => GuardedAsync(batch, check: true, async () =>
+            {
+                var result = await StoreRowsAsync(rows, holdAfterRefusal: exactlyOnce, cancellationToken).ConfigureAwait(false);
+                var written = Report(result);
+                if (written.Rejected.Count > 0 && exactlyOnce)
+                {
+                    _deferred.Defer(written.Rejected, deadLetters, result.Held, batch);
+                }
+                else if (deadLetters.Count > 0)
+                {
+                    var (letters, heldRows, _) = _deferred.Claim(deadLetters);
+                    await WriteDeadLettersCoreAsync(letters, cancellationToken).ConfigureAwait(false);
+                    await WriteHeldRowsAsync(heldRows, cancellationToken).ConfigureAwait(false);
+                }
+
+                return written;
+            },
+            // A batch holding rows back is acknowledged once the refused rows' dead letters released them.
+            written => !(written.Rejected.Count > 0 && exactlyOnce), cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A write of <paramref name="records"/> under the trust rules of a host that reports no assignments: the
+    /// watermarks of partitions whose records do not continue this sink's last acknowledged ones are forgotten first
+    /// (read again on the write), an acknowledgement is recorded after, and a failure distrusts the partitions (what it
+    /// stored is only in the table). With assignments reported, or without watermarks (at-least-once), just the write.
+    /// </summary>
+    private async Task<T> GuardedAsync<T>(List<(int Partition, long Offset)> records, bool check, Func<Task<T>> write,
+        Func<T, bool> acknowledged, CancellationToken cancellationToken)
+    {
+        if (_partitionAware || Options.Delivery != DeliveryGuarantee.ExactlyOnce || records.Count == 0)
         {
-            _deferred.Defer(written.Rejected, deadLetters, result.Held);
-        }
-        else if (deadLetters.Count > 0)
-        {
-            await WriteDeadLettersAsync(deadLetters, cancellationToken).ConfigureAwait(false);
+            return await write().ConfigureAwait(false);
         }
 
-        return written;
+        if (check && _trust.Untrusted(records) is { Count: > 0 } untrusted)
+        {
+            await _rows.ForgetWatermarksAsync([.. untrusted], cancellationToken).ConfigureAwait(false);
+            await _deadLetters.ForgetWatermarksAsync([.. untrusted], cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            var result = await write().ConfigureAwait(false);
+            if (acknowledged(result))
+            {
+                _trust.Acknowledged(records);
+            }
+
+            return result;
+        }
+        catch
+        {
+            _trust.Distrust(records.Select(r => r.Partition).Distinct());
+            throw;
+        }
     }
+
+    private static List<(int Partition, long Offset)> Positions(IEnumerable<TransactionRow> rows, IEnumerable<DeadLetter> deadLetters) =>
+        [.. rows.Select(r => (r.KafkaPartition, r.KafkaOffset)), .. deadLetters.Select(d => (d.KafkaPartition, d.KafkaOffset))];
 
     private static RowWriteResult Report(TableWriteResult<TransactionRow> result) =>
         new(result.Stored + result.Held.Count, result.Skipped, [.. result.Refused.Select(r => new RowRejection(r.Row, r.Message))]);
@@ -169,7 +238,7 @@ public sealed class StorageWriteSink : ITransactionSink, IPartitionAwareSink
         }
 
         await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
-        return await _rows.WriteAsync(rows, !_partitionAware, holdAfterRefusal, cancellationToken).ConfigureAwait(false);
+        return await _rows.WriteAsync(rows, holdAfterRefusal, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The rows a <see cref="WriteBatchAsync"/> held back, once the refused rows' dead letters are stored.</summary>
@@ -180,8 +249,9 @@ public sealed class StorageWriteSink : ITransactionSink, IPartitionAwareSink
             return;
         }
 
-        // The watermarks were read for this batch moments ago, under the same ownership: not read again.
-        var result = await _rows.WriteAsync(rows, rereadWatermarks: false, holdAfterRefusal: true, cancellationToken).ConfigureAwait(false);
+        // The same batch, under the same ownership: the watermarks are not forced to be read again (one narrowed to
+        // the batch and left without an append was dropped, and is read again).
+        var result = await _rows.WriteAsync(rows, holdAfterRefusal: true, cancellationToken).ConfigureAwait(false);
         if (result.Refused is [var first, ..])
         {
             // Rows the first answer did not name: nothing above them was stored, so the batch's retry sends them again
@@ -199,8 +269,7 @@ public sealed class StorageWriteSink : ITransactionSink, IPartitionAwareSink
         }
 
         await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
-        var result = await _deadLetters.WriteAsync(deadLetters, !_partitionAware, holdAfterRefusal: false, cancellationToken)
-            .ConfigureAwait(false);
+        var result = await _deadLetters.WriteAsync(deadLetters, holdAfterRefusal: false, cancellationToken).ConfigureAwait(false);
         if (result.Refused is [var first, ..])
         {
             // A dead letter is already the last resort; dropping one silently would lose the record of a message.
@@ -242,24 +311,28 @@ public sealed class StorageWriteSink : ITransactionSink, IPartitionAwareSink
     /// </summary>
     private sealed class DeferredDeadLetters
     {
-        private readonly ConcurrentDictionary<string, (IReadOnlyList<DeadLetter> DeadLetters, IReadOnlyList<TransactionRow> Rows)> _held =
-            new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, Held> _held = new(StringComparer.Ordinal);
 
-        public void Defer(IReadOnlyList<RowRejection> rejected, IReadOnlyList<DeadLetter> deadLetters, IReadOnlyList<TransactionRow> rows) =>
+        public void Defer(IReadOnlyList<RowRejection> rejected, IReadOnlyList<DeadLetter> deadLetters, IReadOnlyList<TransactionRow> rows,
+            IReadOnlyList<(int Partition, long Offset)> batch) =>
             // A retry of the same batch replaces what its failed attempt held.
-            _held[Key(rejected.Select(r => (r.Row.KafkaPartition, r.Row.KafkaOffset)))] = (deadLetters, rows);
+            _held[Key(rejected.Select(r => (r.Row.KafkaPartition, r.Row.KafkaOffset)))] = new Held(deadLetters, rows, batch);
 
         /// <summary>
-        /// The dead letters to write (these, with any held back for the rows they stand for, in offset order), and the
-        /// rows to write after them.
+        /// The dead letters to write (these, with any held back for the rows they stand for, in offset order), the
+        /// rows to write after them, and the positions of the batch they complete (null when they complete none).
         /// </summary>
-        public (IReadOnlyList<DeadLetter> DeadLetters, IReadOnlyList<TransactionRow> Rows) Claim(IReadOnlyList<DeadLetter> deadLetters)
+        public (IReadOnlyList<DeadLetter> DeadLetters, IReadOnlyList<TransactionRow> Rows, IReadOnlyList<(int Partition, long Offset)>? Batch)
+            Claim(IReadOnlyList<DeadLetter> deadLetters)
         {
             ArgumentNullException.ThrowIfNull(deadLetters);
             return _held.TryRemove(Key(deadLetters.Select(d => (d.KafkaPartition, d.KafkaOffset))), out var held)
-                ? ([.. held.DeadLetters.Concat(deadLetters).OrderBy(d => d.KafkaPartition).ThenBy(d => d.KafkaOffset)], held.Rows)
-                : (deadLetters, []);
+                ? ([.. held.DeadLetters.Concat(deadLetters).OrderBy(d => d.KafkaPartition).ThenBy(d => d.KafkaOffset)], held.Rows, held.Batch)
+                : (deadLetters, [], null);
         }
+
+        private sealed record Held(IReadOnlyList<DeadLetter> DeadLetters, IReadOnlyList<TransactionRow> Rows,
+            IReadOnlyList<(int Partition, long Offset)> Batch);
 
         private static string Key(IEnumerable<(int Partition, long Offset)> records) =>
             string.Join(',', records.Order().Select(r => $"{r.Partition}:{r.Offset}"));

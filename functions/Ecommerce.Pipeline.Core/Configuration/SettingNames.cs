@@ -21,6 +21,7 @@ public static class SettingNames
     public const string BigQueryWriteApi = "BigQuery__WriteApi";
     public const string BigQueryDelivery = "BigQuery__Delivery";
     public const string BigQueryStorageEndpoint = "BigQuery__StorageEndpoint";
+    public const string BigQueryWatermarkTrust = "BigQuery__WatermarkTrust";
     public const string ApplicationInsightsConnectionString = "APPLICATIONINSIGHTS_CONNECTION_STRING";
 
     // Kafka authentication, with KEDA's values (the TriggerAuthentication reads the same Secret keys):
@@ -34,7 +35,7 @@ public static class SettingNames
     [
         KafkaBrokerList, TransactionsTopic, DeadLetterTopic, ConsumerGroup, Sink, DuckDbPath, DuckDbMemoryLimit,
         BigQueryProjectId, BigQueryDatasetId, BigQueryTableId, BigQueryEndpoint, BigQueryCredentials, BigQueryWriteApi,
-        BigQueryDelivery, BigQueryStorageEndpoint, ApplicationInsightsConnectionString,
+        BigQueryDelivery, BigQueryStorageEndpoint, BigQueryWatermarkTrust, ApplicationInsightsConnectionString,
         KafkaSaslMechanism, KafkaSaslUsername, KafkaSaslPassword, KafkaTls,
     ];
 }

@@ -66,6 +66,7 @@ public sealed class PipelineFactoryTests : IAsyncLifetime
         {
             var sink = Assert.IsType<StorageWriteSink>(parts.Sink);
             Assert.Equal((DeliveryGuarantee.ExactlyOnce, storage.Endpoint), (sink.Options.Delivery, sink.Options.Endpoint));
+            Assert.Equal((TimeSpan.FromSeconds(5), WatermarkPolicy.WhileContiguous), (sink.Options.WatermarkTrust, sink.Watermarks));
             var written = await parts.Sink.WriteRowsAsync(TestData.Rows(3), CancellationToken.None);
             Assert.Equal(3, written.Inserted);
         }

@@ -28,12 +28,16 @@ internal sealed class StorageSinkKit : IAsyncDisposable
         return new StorageSinkKit(rest, await StorageWriteStandIn.StartAsync(rest));
     }
 
-    /// <summary>Fast waits, so fault tests take milliseconds.</summary>
-    public StorageWriteOptions Options(DeliveryGuarantee delivery = DeliveryGuarantee.ExactlyOnce, int maxRequestBytes = 9 * 1024 * 1024) => new()
+    /// <summary>Fast waits, so fault tests take milliseconds; the watermark trust window and its clock when given.</summary>
+    public StorageWriteOptions Options(DeliveryGuarantee delivery = DeliveryGuarantee.ExactlyOnce, int maxRequestBytes = 9 * 1024 * 1024,
+        TimeSpan? watermarkTrust = null, TimeProvider? clock = null, int maxReconnects = 8) => new()
     {
         Endpoint = Write.Endpoint,
         Delivery = delivery,
         MaxRequestBytes = maxRequestBytes,
+        WatermarkTrust = watermarkTrust ?? StorageWriteOptions.DefaultWatermarkTrust,
+        WatermarkClock = clock ?? TimeProvider.System,
+        MaxReconnects = maxReconnects,
         ReconnectBaseDelay = TimeSpan.FromMilliseconds(1),
         ReconnectMaxDelay = TimeSpan.FromMilliseconds(5),
         ThrottleBaseDelay = TimeSpan.FromMilliseconds(1),
@@ -59,15 +63,16 @@ internal sealed class StorageSinkKit : IAsyncDisposable
     public Dictionary<string, int> Copies(string table, string key) =>
         Stored(table).GroupBy(r => r.GetProperty(key).ToString()).ToDictionary(g => g.Key, g => g.Count());
 
-    /// <summary>A row of (<paramref name="partition"/>, <paramref name="offset"/>), with an event time inside the retention window.</summary>
-    public static TransactionRow Row(int partition, long offset, string? userId = "user-1") => new()
+    /// <summary>A row of (<paramref name="partition"/>, <paramref name="offset"/>), with an event time inside the retention
+    /// window (an hour ago unless given).</summary>
+    public static TransactionRow Row(int partition, long offset, string? userId = "user-1", DateTime? eventTime = null) => new()
     {
         TransactionId = $"tx-{partition}-{offset}",
         UserId = userId!,
         ProductId = "prod-1",
         Price = 12.34m,
         Currency = "EUR",
-        EventTimestamp = DateTime.UtcNow.AddHours(-1),
+        EventTimestamp = eventTime ?? DateTime.UtcNow.AddHours(-1),
         PaymentMethod = "credit_card",
         KafkaTopic = RawRecords.Topic,
         KafkaPartition = partition,
@@ -77,8 +82,8 @@ internal sealed class StorageSinkKit : IAsyncDisposable
         SourceIndex = 0,
     };
 
-    public static List<TransactionRow> Rows(int partition, long from, int count) =>
-        [.. Enumerable.Range(0, count).Select(i => Row(partition, from + i))];
+    public static List<TransactionRow> Rows(int partition, long from, int count, DateTime? eventTime = null) =>
+        [.. Enumerable.Range(0, count).Select(i => Row(partition, from + i, eventTime: eventTime))];
 
     public static DeadLetter DeadLetter(int partition, long offset) => StoredDeadLetters.At(offset, DateTime.UtcNow, partition: partition);
 
