@@ -26,13 +26,9 @@ public sealed partial class CliCredentialTests : StorageWriteStandInPair
     [Fact]
     public async Task A_token_that_expires_early_is_refreshed_once_and_everything_is_stored_once_and_committed()
     {
-        using var key = RSA.Create(2048);
-        using var dir = new TempDir();
-        var (broker, servers) = await Cli.StartBrokerAsync();
-        await using var _ = broker;
-        await ProduceAsync(servers, 51);
+        await using var run = await StartAsync(51);
+        var (servers, keyFile) = (run.Servers, run.KeyFile);
         string[] process = [.. Process(servers)];
-        var keyFile = KeyFile(dir, key);
 
         await using (var processor = Start(process, keyFile))
         {
@@ -68,13 +64,9 @@ public sealed partial class CliCredentialTests : StorageWriteStandInPair
     [Fact]
     public async Task Through_the_storage_write_api_one_token_serves_the_rest_and_the_grpc_calls_and_one_refresh_serves_both()
     {
-        using var key = RSA.Create(2048);
-        using var dir = new TempDir();
-        var (broker, servers) = await Cli.StartBrokerAsync();
-        await using var _ = broker;
-        await ProduceAsync(servers, 53);
+        await using var run = await StartAsync(53);
+        var (servers, keyFile) = (run.Servers, run.KeyFile);
         string[] process = [.. Process(servers, "storage")];
-        var keyFile = KeyFile(dir, key);
 
         await using (var processor = Start(process, keyFile))
         {
@@ -106,13 +98,9 @@ public sealed partial class CliCredentialTests : StorageWriteStandInPair
     [InlineData("storage")]
     public async Task A_revoked_key_stops_the_processor_with_exit_1_naming_the_credentials_and_commits_nothing_after(string writeApi)
     {
-        using var key = RSA.Create(2048);
-        using var dir = new TempDir();
-        var (broker, servers) = await Cli.StartBrokerAsync();
-        await using var _ = broker;
-        await ProduceAsync(servers, 61);
+        await using var run = await StartAsync(61);
+        var (servers, keyFile) = (run.Servers, run.KeyFile);
         string[] process = [.. Process(servers, writeApi)];
-        var keyFile = KeyFile(dir, key);
 
         await using (var processor = Start(process, keyFile))
         {
@@ -163,12 +151,25 @@ public sealed partial class CliCredentialTests : StorageWriteStandInPair
         Assert.True(produced.ExitCode == 0, produced.Output);
     }
 
-    /// <summary>A service-account key file as the console downloads it, for a key made here; the stand-in trusts its public half.</summary>
-    private string KeyFile(TempDir dir, RSA key)
+    /// <summary>
+    /// A broker with 500 messages of <paramref name="seed"/>, and a service-account key file as the console downloads
+    /// it, for a key made here; the stand-in trusts its public half.
+    /// </summary>
+    private async Task<Setup> StartAsync(int seed)
     {
-        var path = dir.File("key.json");
-        File.WriteAllText(path, Rest.TrustedKeyJson(Account, key));
-        return path;
+        var (broker, servers) = await Cli.StartBrokerAsync();
+        var setup = new Setup(RSA.Create(2048), new TempDir(), broker, servers);
+        try
+        {
+            File.WriteAllText(setup.KeyFile, Rest.TrustedKeyJson(Account, setup.Key));
+            await ProduceAsync(servers, seed);
+            return setup;
+        }
+        catch
+        {
+            await setup.DisposeAsync();
+            throw;
+        }
     }
 
     private static PipelineProcess Start(IEnumerable<string> args, string keyFile) =>
@@ -185,4 +186,16 @@ public sealed partial class CliCredentialTests : StorageWriteStandInPair
 
     [GeneratedRegex(@"^pipeline: error: .*BigQuery credentials refused by the token service http://127\.0\.0\.1:\d+/token: HTTP 400 invalid_grant \(Invalid JWT Signature\.\)")]
     private static partial Regex RevokedLine();
+
+    private sealed record Setup(RSA Key, TempDir Dir, PipelineProcess Broker, string Servers) : IAsyncDisposable
+    {
+        public string KeyFile => Dir.File("key.json");
+
+        public async ValueTask DisposeAsync()
+        {
+            await Broker.DisposeAsync();
+            Dir.Dispose();
+            Key.Dispose();
+        }
+    }
 }
