@@ -108,7 +108,9 @@ public static class PipelineFactory
                 WatermarkTrust = settings.BigQueryWatermarkTrust,
                 WatermarkClock = time,
             };
-            return await StorageWriteSink.CreateAsync(sinkOptions, writeOptions, restOptions, timeout.Token).ConfigureAwait(false);
+            // One credential for both clients: one token, one refresh, and the same failure when the key is revoked.
+            var tokens = await StorageWriteSink.ApplicationDefaultTokensAsync(restOptions, timeout.Token).ConfigureAwait(false);
+            return await StorageWriteSink.CreateAsync(sinkOptions, writeOptions, restOptions, tokens, timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {

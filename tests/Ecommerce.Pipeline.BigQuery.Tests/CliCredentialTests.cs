@@ -14,30 +14,28 @@ namespace Ecommerce.Pipeline.BigQuery.Tests;
 /// <c>new ServiceAccountCredential.Initializer(ClientEmail, TokenUri)</c>; ServiceAccountCredential.cs,
 /// <c>RequestAccessTokenAsync</c>: a <c>GoogleAssertionTokenRequest</c> (Requests/GoogleAssertionTokenRequest.cs:
 /// grant_type <c>urn:ietf:params:oauth:grant-type:jwt-bearer</c> and <c>assertion</c>, form-encoded) posted to the
-/// token server).
+/// token server). Through the Storage Write API the REST client (table checks, watermark queries) and the gRPC client
+/// (streams, appends) share that one credential: one token request serves both, and a refused or revoked token is
+/// met the same way by both.
 /// </summary>
 [Trait("Category", "Integration")]
-public sealed partial class CliCredentialTests : StandInTests
+public sealed partial class CliCredentialTests : StorageWriteStandInPair
 {
     private const string Account = "pipeline@proj.iam.gserviceaccount.com";
 
     [Fact]
     public async Task A_token_that_expires_early_is_refreshed_once_and_everything_is_stored_once_and_committed()
     {
-        using var key = RSA.Create(2048);
-        using var dir = new TempDir();
-        var (broker, servers) = await Cli.StartBrokerAsync();
-        await using var _ = broker;
-        await ProduceAsync(servers, 51);
+        await using var run = await StartAsync(51);
+        var (servers, keyFile) = (run.Servers, run.KeyFile);
         string[] process = [.. Process(servers)];
-        var keyFile = KeyFile(dir, key);
 
         await using (var processor = Start(process, keyFile))
         {
             await Cli.WaitUntilAsync(() => Stored() >= 500, processor, "the first 500 messages were not stored");
-            Assert.Equal(1, StandIn.TokenRequests); // one token, cached, for the start-up checks and every write
+            Assert.Equal(1, Rest.TokenRequests); // one token, cached, for the start-up checks and every write
 
-            StandIn.ExpireIssuedTokens();
+            Rest.ExpireIssuedTokens();
             await ProduceAsync(servers, 52);
             await Cli.WaitUntilAsync(() => Stored() >= 1000, processor, "the second 500 were not stored after the 401s");
 
@@ -47,14 +45,14 @@ public sealed partial class CliCredentialTests : StandInTests
         }
 
         // One refresh for all the writes that met the expired token side by side.
-        Assert.Equal(2, StandIn.TokenRequests);
-        var claims = StandIn.GrantedClaims.Last();
+        Assert.Equal(2, Rest.TokenRequests);
+        var claims = Rest.GrantedClaims.Last();
         Assert.Equal(Account, claims.GetProperty("iss").GetString());
         Assert.Equal("https://www.googleapis.com/auth/bigquery", claims.GetProperty("scope").GetString());
         // Stored exactly once: the refused requests stored nothing, so each row arrived once.
         Assert.Equal(1000, Stored());
-        Assert.All(StandIn.Rows["ds.transactions"].Keys, id => Assert.Equal(1, StandIn.Deliveries[id]));
-        Assert.All(StandIn.Requests, r => Assert.StartsWith("Bearer ya29.", r.Authorization, StringComparison.Ordinal));
+        Assert.All(Rest.Rows["ds.transactions"].Keys, id => Assert.Equal(1, Rest.Deliveries[id]));
+        Assert.All(Rest.Requests, r => Assert.StartsWith("Bearer ya29.", r.Authorization, StringComparison.Ordinal));
 
         // Committed: a second run over the same group has nothing left.
         var again = await RunAsync([.. process, "--until-idle", "3s"], keyFile);
@@ -64,22 +62,58 @@ public sealed partial class CliCredentialTests : StandInTests
     }
 
     [Fact]
-    public async Task A_revoked_key_stops_the_processor_with_exit_1_naming_the_credentials_and_commits_nothing_after()
+    public async Task Through_the_storage_write_api_one_token_serves_the_rest_and_the_grpc_calls_and_one_refresh_serves_both()
     {
-        using var key = RSA.Create(2048);
-        using var dir = new TempDir();
-        var (broker, servers) = await Cli.StartBrokerAsync();
-        await using var _ = broker;
-        await ProduceAsync(servers, 61);
-        string[] process = [.. Process(servers)];
-        var keyFile = KeyFile(dir, key);
+        await using var run = await StartAsync(53);
+        var (servers, keyFile) = (run.Servers, run.KeyFile);
+        string[] process = [.. Process(servers, "storage")];
+
+        await using (var processor = Start(process, keyFile))
+        {
+            await Cli.WaitUntilAsync(() => Stored() >= 500, processor, "the first 500 messages were not stored");
+            // Table checks and watermark queries over REST, streams and appends over gRPC: all with one token.
+            Assert.Contains(Rest.Requests, r => r.MethodId == "bigquery.jobs.query");
+            Assert.True(Write.AppendRequests > 0);
+            Assert.Equal(1, Rest.TokenRequests);
+
+            // The tokens expire early and the connections break, so each reconnects with the expired token.
+            Rest.ExpireIssuedTokens();
+            Write.InjectFault(StorageWriteFault.Unavailable, times: 3);
+            await ProduceAsync(servers, 54);
+            await Cli.WaitUntilAsync(() => Stored() >= 1000, processor, "the second 500 were not stored after the refusals");
+
+            processor.Interrupt();
+            Assert.Equal(0, await processor.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        }
+
+        Assert.True(Write.Unauthenticated > 0, "no gRPC call met the expired token");
+        // One refresh for every call of either client that met the expired token.
+        Assert.Equal(2, Rest.TokenRequests);
+        Assert.All(Rest.Requests, r => Assert.StartsWith("Bearer ya29.", r.Authorization, StringComparison.Ordinal));
+        Assert.Equal(1000, Stored()); // each message once: the refused calls stored nothing
+    }
+
+    [Theory]
+    [InlineData("insertall")]
+    [InlineData("storage")]
+    public async Task A_revoked_key_stops_the_processor_with_exit_1_naming_the_credentials_and_commits_nothing_after(string writeApi)
+    {
+        await using var run = await StartAsync(61);
+        var (servers, keyFile) = (run.Servers, run.KeyFile);
+        string[] process = [.. Process(servers, writeApi)];
 
         await using (var processor = Start(process, keyFile))
         {
             await Cli.WaitUntilAsync(() => Stored() >= 500, processor, "the first 500 messages were not stored");
 
-            StandIn.KeyRevoked = true; // the key is deleted: its token expires and no new one is issued
-            StandIn.ExpireIssuedTokens();
+            Rest.KeyRevoked = true; // the key is deleted: its token expires and no new one is issued
+            Rest.ExpireIssuedTokens();
+            if (writeApi == "storage")
+            {
+                // An open AppendRows stream keeps the token it started with: the connections break and reconnect.
+                Write.InjectFault(StorageWriteFault.Unavailable, times: 3);
+            }
+
             await ProduceAsync(servers, 62);
 
             Assert.Equal(1, await processor.WaitForExitAsync(TimeSpan.FromSeconds(90)));
@@ -88,26 +122,27 @@ public sealed partial class CliCredentialTests : StandInTests
             Assert.Matches(RevokedLine(), line);
         }
 
-        Assert.True(StandIn.TokenRequests >= 2, $"{StandIn.TokenRequests} token requests");
+        Assert.True(Rest.TokenRequests >= 2, $"{Rest.TokenRequests} token requests");
         Assert.Equal(500, Stored());
 
         // Nothing after the failed batch was committed: with a key that works, a run reads the second 500 again.
-        StandIn.KeyRevoked = false;
+        Rest.KeyRevoked = false;
         var again = await RunAsync([.. process, "--until-idle", "3s"], keyFile);
         Assert.True(again.ExitCode == 0, again.Output);
         Assert.Contains("consumed=500 ", again.Output, StringComparison.Ordinal);
         Assert.Equal(1000, Stored());
     }
 
-    private IEnumerable<string> Process(string servers) =>
+    private IEnumerable<string> Process(string servers, string writeApi = "insertall") =>
     [
         "process", "--bootstrap-servers", servers, "--sink", "bigquery", "--bigquery-project", "proj",
-        "--bigquery-dataset", "ds", "--bigquery-endpoint", StandIn.Endpoint.ToString(), "--bigquery-credentials", "adc",
-        "--bigquery-write-api", "insertall",
+        "--bigquery-dataset", "ds", "--bigquery-endpoint", Rest.Endpoint.ToString(), "--bigquery-credentials", "adc",
+        "--bigquery-storage-endpoint", Write.Endpoint.ToString(), "--bigquery-write-api", writeApi,
         "--metrics-port", "0",
     ];
 
-    private int Stored() => StandIn.Rows.TryGetValue("ds.transactions", out var rows) ? rows.Count : 0;
+    /// <summary>Messages stored, as transactions or dead letters.</summary>
+    private int Stored() => Rest.LiveRows("ds.transactions").Count + Rest.LiveRows("ds.dead_letters").Count;
 
     private static async Task ProduceAsync(string servers, int seed)
     {
@@ -116,12 +151,25 @@ public sealed partial class CliCredentialTests : StandInTests
         Assert.True(produced.ExitCode == 0, produced.Output);
     }
 
-    /// <summary>A service-account key file as the console downloads it, for a key made here; the stand-in trusts its public half.</summary>
-    private string KeyFile(TempDir dir, RSA key)
+    /// <summary>
+    /// A broker with 500 messages of <paramref name="seed"/>, and a service-account key file as the console downloads
+    /// it, for a key made here; the stand-in trusts its public half.
+    /// </summary>
+    private async Task<Setup> StartAsync(int seed)
     {
-        var path = dir.File("key.json");
-        File.WriteAllText(path, StandIn.TrustedKeyJson(Account, key));
-        return path;
+        var (broker, servers) = await Cli.StartBrokerAsync();
+        var setup = new Setup(RSA.Create(2048), new TempDir(), broker, servers);
+        try
+        {
+            File.WriteAllText(setup.KeyFile, Rest.TrustedKeyJson(Account, setup.Key));
+            await ProduceAsync(servers, seed);
+            return setup;
+        }
+        catch
+        {
+            await setup.DisposeAsync();
+            throw;
+        }
     }
 
     private static PipelineProcess Start(IEnumerable<string> args, string keyFile) =>
@@ -138,4 +186,16 @@ public sealed partial class CliCredentialTests : StandInTests
 
     [GeneratedRegex(@"^pipeline: error: .*BigQuery credentials refused by the token service http://127\.0\.0\.1:\d+/token: HTTP 400 invalid_grant \(Invalid JWT Signature\.\)")]
     private static partial Regex RevokedLine();
+
+    private sealed record Setup(RSA Key, TempDir Dir, PipelineProcess Broker, string Servers) : IAsyncDisposable
+    {
+        public string KeyFile => Dir.File("key.json");
+
+        public async ValueTask DisposeAsync()
+        {
+            await Broker.DisposeAsync();
+            Dir.Dispose();
+            Key.Dispose();
+        }
+    }
 }

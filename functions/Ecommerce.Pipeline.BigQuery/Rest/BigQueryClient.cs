@@ -22,8 +22,7 @@ public sealed class BigQueryClient : IDisposable
 
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
-    private readonly IAccessTokenSource? _tokens;
-    private readonly TokenRefreshGate? _refresh;
+    private readonly SharedAccessTokens? _tokens;
     private readonly Uri _root;
     private readonly ResiliencePipeline _pipeline;
     private readonly IBigQueryObserver _observer;
@@ -31,7 +30,8 @@ public sealed class BigQueryClient : IDisposable
 
     /// <param name="http">From <c>IHttpClientFactory</c>, or any client; its BaseAddress is not used.</param>
     /// <param name="options">Endpoint and retry settings.</param>
-    /// <param name="tokens">Bearer tokens; null sends none (emulator, stand-in).</param>
+    /// <param name="tokens">Bearer tokens; null sends none (emulator, stand-in). A <see cref="SharedAccessTokens"/> given to
+    /// the Storage Write client too makes both use one token and one refresh.</param>
     /// <param name="ownsHttp">Dispose <paramref name="http"/> with this client.</param>
     public BigQueryClient(HttpClient http, BigQueryClientOptions options, IAccessTokenSource? tokens, bool ownsHttp = false)
     {
@@ -39,8 +39,7 @@ public sealed class BigQueryClient : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         _http = http;
         _ownsHttp = ownsHttp;
-        _tokens = tokens;
-        _refresh = tokens is null ? null : new TokenRefreshGate(tokens);
+        _tokens = SharedAccessTokens.Of(tokens);
         var root = (options.Endpoint ?? BigQueryClientOptions.DefaultEndpoint).ToString();
         _root = new Uri((root.EndsWith('/') ? root : root + "/") + "bigquery/v2/");
         _observer = options.Observer;
@@ -58,6 +57,14 @@ public sealed class BigQueryClient : IDisposable
         var tokens = options.SendsCredentials
             ? await GoogleAccessTokenSource.FromApplicationDefaultAsync(cancellationToken).ConfigureAwait(false)
             : null;
+        return Create(options, tokens);
+    }
+
+    /// <summary>A client with its own connection pool and the tokens of <paramref name="tokens"/> when
+    /// <see cref="BigQueryClientOptions.SendsCredentials"/>, else none.</summary>
+    public static BigQueryClient Create(BigQueryClientOptions options, IAccessTokenSource? tokens)
+    {
+        ArgumentNullException.ThrowIfNull(options);
 #pragma warning disable CA2000 // Owned by the client, disposed with it.
         var handler = new SocketsHttpHandler
         {
@@ -67,7 +74,7 @@ public sealed class BigQueryClient : IDisposable
         };
         var http = new HttpClient(handler, disposeHandler: true) { Timeout = options.RequestTimeout };
 #pragma warning restore CA2000
-        return new BigQueryClient(http, options, tokens, ownsHttp: true);
+        return new BigQueryClient(http, options, options.SendsCredentials ? tokens : null, ownsHttp: true);
     }
 
     /// <summary>The clock of the retry waits; the sink waits on it too.</summary>
@@ -162,27 +169,27 @@ public sealed class BigQueryClient : IDisposable
         JsonTypeInfo<T> responseType, CancellationToken cancellationToken)
     {
         var uri = new Uri(_root, path);
-        // The bearer token of the last attempt, so that a 401 refreshes exactly the token it refused.
-        var sent = new StrongBox<string?>();
+        // The token generation of the last attempt, so that a 401 refreshes exactly the token it refused.
+        var sent = new StrongBox<int?>();
         try
         {
             return await _pipeline.ExecuteAsync(ct => AttemptAsync(method, uri, body, responseType, sent, ct), cancellationToken)
                 .ConfigureAwait(false);
         }
-        catch (BigQueryException ex) when (ex.Status == HttpStatusCode.Unauthorized && sent.Value is { } rejected && _refresh is not null)
+        catch (BigQueryException ex) when (ex.Status == HttpStatusCode.Unauthorized && sent.Value is { } rejected && _tokens is not null)
         {
             // 401: the token expired early or was revoked. One fresh token and one more send; a second 401 (or a 403)
             // is a refusal that no retry fixes, and the sink stops on it. So does a token service that refuses the
             // credentials themselves (a revoked key): GoogleAccessTokenSource reports that as a 401 too.
             _observer.Notice($"BigQuery refused the access token ({ex.Message}); refreshing it once and sending again.");
-            await _refresh.RefreshAsync(rejected, cancellationToken).ConfigureAwait(false);
+            await _tokens.RefreshAsync(rejected, cancellationToken).ConfigureAwait(false);
             return await _pipeline.ExecuteAsync(ct => AttemptAsync(method, uri, body, responseType, sent, ct), cancellationToken)
                 .ConfigureAwait(false);
         }
     }
 
     private async ValueTask<T> AttemptAsync<T>(HttpMethod method, Uri uri, ReadOnlyMemory<byte>? body,
-        JsonTypeInfo<T> responseType, StrongBox<string?> sent, CancellationToken ct)
+        JsonTypeInfo<T> responseType, StrongBox<int?> sent, CancellationToken ct)
     {
         // A request message is single-use: build one per attempt.
         using var request = new HttpRequestMessage(method, uri);
@@ -195,9 +202,9 @@ public sealed class BigQueryClient : IDisposable
         sent.Value = null;
         if (_tokens is not null)
         {
-            var token = await _tokens.GetAccessTokenAsync(ct).ConfigureAwait(false);
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            sent.Value = token;
+            var generation = _tokens.Generation;
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await _tokens.GetAccessTokenAsync(ct).ConfigureAwait(false));
+            sent.Value = generation;
         }
 
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct)

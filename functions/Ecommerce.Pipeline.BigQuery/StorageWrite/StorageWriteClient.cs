@@ -18,7 +18,7 @@ public sealed class StorageWriteClient : IDisposable
     private readonly ResiliencePipeline _unaryRetry;
 
     internal StorageWriteClient(GrpcChannel channel, StorageWriteOptions options, IBigQueryObserver observer, TimeProvider time,
-        CallTokens? tokens = null)
+        SharedAccessTokens? tokens = null)
     {
         _channel = channel;
         Options = options;
@@ -35,10 +35,15 @@ public sealed class StorageWriteClient : IDisposable
         // Looked up on the first call and again after a failed lookup (a metadata server not ready yet is not kept).
         CreateAsync(options, observer, time, new LazyApplicationDefaultTokenSource(), cancellationToken);
 
-    /// <summary>As <see cref="CreateAsync(StorageWriteOptions, IBigQueryObserver, TimeProvider, CancellationToken)"/>, with the tokens of <paramref name="tokenSource"/> when credentials are sent.</summary>
-    internal static Task<StorageWriteClient> CreateAsync(StorageWriteOptions options, IBigQueryObserver observer,
+    /// <summary>
+    /// As <see cref="CreateAsync(StorageWriteOptions, IBigQueryObserver, TimeProvider, CancellationToken)"/>, with the
+    /// tokens of <paramref name="tokenSource"/> when credentials are sent. A <see cref="SharedAccessTokens"/> given to
+    /// the REST client too makes both use one token and one refresh.
+    /// </summary>
+    public static Task<StorageWriteClient> CreateAsync(StorageWriteOptions options, IBigQueryObserver observer,
         TimeProvider time, IAccessTokenSource tokenSource, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(tokenSource);
         ArgumentNullException.ThrowIfNull(options);
         var channelOptions = new GrpcChannelOptions
         {
@@ -53,12 +58,12 @@ public sealed class StorageWriteClient : IDisposable
             DisposeHttpClient = true,
         };
         var endpoint = options.Endpoint ?? StorageWriteOptions.DefaultEndpoint;
-        CallTokens? tokens = null;
+        SharedAccessTokens? tokens = null;
         if (options.Credentials.SendsCredentials(options.Endpoint))
         {
-            var callTokens = tokens = new CallTokens(tokenSource);
+            var callTokens = tokens = SharedAccessTokens.Of(tokenSource)!;
             var bearer = CallCredentials.FromInterceptor(async (context, metadata) =>
-                metadata.Add("authorization", "Bearer " + await callTokens.GetAsync(context.CancellationToken).ConfigureAwait(false)));
+                metadata.Add("authorization", "Bearer " + await callTokens.GetAccessTokenAsync(context.CancellationToken).ConfigureAwait(false)));
             // A plaintext proxy or stand-in (BigQuery__Credentials=adc) still gets the token, as the REST client sends it.
             var secure = endpoint.Scheme == Uri.UriSchemeHttps;
             channelOptions.Credentials = ChannelCredentials.Create(secure ? new SslCredentials() : ChannelCredentials.Insecure, bearer);
@@ -77,7 +82,7 @@ public sealed class StorageWriteClient : IDisposable
     internal TimeProvider Time { get; }
 
     /// <summary>The calls' tokens, when credentials are sent.</summary>
-    internal CallTokens? Tokens { get; }
+    internal SharedAccessTokens? Tokens { get; }
 
     internal BigQueryWrite.BigQueryWriteClient Api { get; }
 

@@ -21,7 +21,7 @@ public sealed class StorageWriteException : Exception
 
     public StatusCode Code { get; }
 
-    /// <summary>The token generation the failed call started with (<see cref="CallTokens.Generation"/>), when credentials are sent.</summary>
+    /// <summary>The token generation the failed call started with (<see cref="Rest.SharedAccessTokens.Generation"/>), when credentials are sent.</summary>
     internal int TokenGeneration { get; init; }
 
     /// <summary>

@@ -22,7 +22,7 @@ internal static class StorageWriteRetries
     /// <param name="onRetry">Run before each re-send (an append connection drops its broken call here).</param>
     /// <param name="tokens">The calls' tokens, refreshed once on UNAUTHENTICATED; null when no credentials are sent.</param>
     public static ResiliencePipeline Build(StorageWriteOptions options, IBigQueryObserver observer, TimeProvider time,
-        NewTableWait? notFound, Action? onRetry = null, CallTokens? tokens = null)
+        NewTableWait? notFound, Action? onRetry = null, SharedAccessTokens? tokens = null)
     {
         var builder = new ResiliencePipelineBuilder { TimeProvider = time };
         void Retry(Func<StorageWriteException, bool> handles, TimeSpan delay, TimeSpan maxDelay, int attempts, string reason,

@@ -62,19 +62,30 @@ public sealed class StorageWriteSink : ITransactionSink, IPartitionAwareSink
     }
 
     /// <summary>
-    /// Builds both clients (ADC, or no credentials with endpoint overrides), checks or creates both tables, and returns
-    /// a ready sink: a sink that cannot make progress (auth refused, dataset missing) fails here, loudly.
+    /// Builds both clients (ADC, one token source for both, or no credentials with endpoint overrides), checks or
+    /// creates both tables, and returns a ready sink: a sink that cannot make progress (auth refused, dataset missing)
+    /// fails here, loudly.
     /// </summary>
     public static async Task<StorageWriteSink> CreateAsync(BigQuerySinkOptions sinkOptions, StorageWriteOptions writeOptions,
-        BigQueryClientOptions restOptions, CancellationToken cancellationToken)
+        BigQueryClientOptions restOptions, CancellationToken cancellationToken) =>
+        await CreateAsync(sinkOptions, writeOptions, restOptions,
+            await ApplicationDefaultTokensAsync(restOptions, cancellationToken).ConfigureAwait(false),
+            cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// As <see cref="CreateAsync(BigQuerySinkOptions, StorageWriteOptions, BigQueryClientOptions, CancellationToken)"/>,
+    /// both clients with the tokens of <paramref name="tokens"/> (each only if its options send credentials).
+    /// </summary>
+    public static async Task<StorageWriteSink> CreateAsync(BigQuerySinkOptions sinkOptions, StorageWriteOptions writeOptions,
+        BigQueryClientOptions restOptions, SharedAccessTokens tokens, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(restOptions);
-        var rest = await BigQueryClient.CreateAsync(restOptions, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(tokens);
+        var rest = BigQueryClient.Create(restOptions, tokens);
         StorageWriteClient? write = null;
         try
         {
-            write = await StorageWriteClient.CreateAsync(writeOptions, restOptions.Observer, restOptions.TimeProvider, cancellationToken)
-                .ConfigureAwait(false);
+            write = await StorageWriteClient.CreateAsync(writeOptions, restOptions.Observer, restOptions.TimeProvider, tokens, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -93,6 +104,22 @@ public sealed class StorageWriteSink : ITransactionSink, IPartitionAwareSink
             await sink.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// One Application Default Credentials token source for both clients (each uses it only if its options send
+    /// credentials): one token serves the REST and the gRPC calls, a refused token is refreshed once for both, and a
+    /// revoked key fails both alike. Looked up now when the REST client sends credentials (its start-up checks need a
+    /// token anyway, and a host without credentials fails here, naming them); otherwise on the first call that needs
+    /// it, and again after a failed lookup.
+    /// </summary>
+    public static async Task<SharedAccessTokens> ApplicationDefaultTokensAsync(BigQueryClientOptions restOptions,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(restOptions);
+        return new SharedAccessTokens(restOptions.SendsCredentials
+            ? await GoogleAccessTokenSource.FromApplicationDefaultAsync(cancellationToken).ConfigureAwait(false)
+            : new LazyApplicationDefaultTokenSource());
     }
 
     public string Name => "bigquery";
