@@ -5,6 +5,7 @@ using Ecommerce.Pipeline.Cli.Hosting;
 using Ecommerce.Pipeline.Core.Model;
 using Ecommerce.Pipeline.Core.Processing;
 using Ecommerce.Pipeline.DuckDb;
+using Ecommerce.Pipeline.Workload;
 
 namespace Ecommerce.Pipeline.Cli.Commands;
 
@@ -34,8 +35,6 @@ internal static class ScaleBench
 
     /// <summary>Batches timed at each checkpoint (the last ones before it) and at the start (the empty table).</summary>
     public const int Window = 20;
-
-    private const double EventsPerSecond = 833;
 
     /// <param name="Rows">Rows stored when the checkpoint was taken.</param>
     /// <param name="Batch">The last batches before the checkpoint, into the large table.</param>
@@ -191,39 +190,6 @@ internal static class ScaleBench
         return (Stopwatch.GetElapsedTime(started).TotalMilliseconds, written);
     }
 
-    internal static TransactionRow[] Batch(string seed, DateTime start, long first)
-    {
-        var ingested = DateTime.UtcNow;
-        var batch = new TransactionRow[BatchRows];
-        for (var i = 0; i < batch.Length; i++)
-        {
-            var n = first + i;
-            var at = start.AddTicks((long)(n / EventsPerSecond * TimeSpan.TicksPerSecond) / 10 * 10);
-            batch[i] = new TransactionRow
-            {
-                TransactionId = string.Create(CultureInfo.InvariantCulture, $"tx-{seed}-{n}"),
-                UserId = string.Create(CultureInfo.InvariantCulture, $"u{n % 50_000:D6}"),
-                ProductId = string.Create(CultureInfo.InvariantCulture, $"p-{n % 2_000}"),
-                Price = 1m + n % 100_000 / 100m,
-                Currency = "USD",
-                EventTimestamp = at,
-                PaymentMethod = "credit_card",
-                PaymentMethodRaw = "CREDIT_CARD",
-                CountryCode = "DE",
-                Continent = "EU",
-                City = "Berlin",
-                Latitude = 52.52,
-                Longitude = 13.405,
-                GeolocationRaw = "52.52,13.405",
-                KafkaTopic = "transactions_stream",
-                KafkaPartition = (int)(n % 6),
-                KafkaOffset = n / 6,
-                KafkaTimestamp = at,
-                IngestedAt = ingested,
-                SourceIndex = i,
-            };
-        }
-
-        return batch;
-    }
+    internal static TransactionRow[] Batch(string seed, DateTime start, long first) =>
+        StoredRows.Batch(seed, start, first, BatchRows);
 }
