@@ -31,10 +31,8 @@ namespace Ecommerce.Pipeline.DuckDb;
 /// replayed, minutes or days later), so it has the same <c>event_timestamp</c>; a producer that re-used a transaction
 /// id for an event at another time would get a second row unless the first is still in the cache. Dead letters
 /// have no event time and are looked up in the whole table (a table of rejects, far smaller). A row whose event time is
-/// later than both the latest stored when the file was opened and the latest of the keys that have left the cache
-/// skips the query: a stored row outside the cache is at or before one of them, and a duplicate has its time. So a
-/// live stream, even with partitions interleaving it out of event-time order, pays for the lookup only with rows
-/// older than the cache's reach (late, replayed, backfilled). First
+/// later than the latest stored (read once per open file, then advanced at each commit) cannot be stored yet and skips
+/// the query, so a stream arriving in event-time order pays for the lookup only with its late and replayed rows. First
 /// occurrence wins, also within the batch; the new rows are appended with the Appender inside one transaction, and
 /// their keys join the cache (and their event times the latest stored) only after the commit. Inserted and duplicate
 /// counts are exact; memory stays bounded whatever the table's size, and opening a file no longer reads its keys. The

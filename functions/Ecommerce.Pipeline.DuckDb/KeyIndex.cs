@@ -26,13 +26,12 @@ internal sealed class KeyIndex<TRow>
     private readonly string? _eventTimeColumn;
     private readonly RecentKeys _recent;
 
-    // The latest event time stored before this file was opened, to the microsecond (DuckDB's precision); null until
-    // first needed. Every stored row that is not in the cache was stored before the open (so its event time is at or
-    // before this) or has left the cache (at or before _recent.LatestEvicted). A stored duplicate has the same event
-    // time as the new copy, so a candidate later than both bounds cannot be stored and needs no lookup: live rows,
-    // whose event times keep rising, skip the query even when partitions interleave them out of order, and only
-    // rows older than the cache's reach (late, replayed, backfilled) pay for it.
-    private DateTime? _latestBeforeOpen;
+    // The latest event time stored in the table, to the microsecond (DuckDB's precision); null until first needed. A
+    // candidate later than it cannot be stored yet, so it needs no lookup: live rows, whose event times keep rising,
+    // skip the query, and only late or replayed ones pay for it. _pendingLatest is the latest of the rows Fresh just
+    // let through, adopted by Remember once they are committed.
+    private DateTime? _latestStored;
+    private DateTime _pendingLatest = DateTime.MinValue;
 
     public KeyIndex(TableSchema<TRow> table, int recentCapacity)
     {
@@ -65,9 +64,9 @@ internal sealed class KeyIndex<TRow>
 
     /// <summary>
     /// The rows of <paramref name="items"/> to store: the first occurrence of each key that is neither recent nor in
-    /// the table. Their keys and event times, in order, are in <paramref name="freshKeys"/>.
+    /// the table. Their keys, in order, are in <paramref name="freshKeys"/>.
     /// </summary>
-    public List<TRow> Fresh(DuckDBConnection connection, IReadOnlyList<TRow> items, out List<(string Key, DateTime Time)> freshKeys)
+    public List<TRow> Fresh(DuckDBConnection connection, IReadOnlyList<TRow> items, out List<string> freshKeys)
     {
         var candidates = new List<(string Key, TRow Item)>(items.Count);
         var seen = new HashSet<string>(items.Count, StringComparer.Ordinal);
@@ -83,25 +82,25 @@ internal sealed class KeyIndex<TRow>
         var toLookUp = candidates;
         if (_eventTime is not null && candidates.Count > 0)
         {
-            var beforeOpen = _latestBeforeOpen ??= LatestStored(connection);
-            var bound = beforeOpen > _recent.LatestEvicted ? beforeOpen : _recent.LatestEvicted;
-            toLookUp = [.. candidates.Where(c => Microseconds(_eventTime(c.Item)) <= bound)];
+            var latest = _latestStored ??= LatestStored(connection);
+            toLookUp = [.. candidates.Where(c => Microseconds(_eventTime(c.Item)) <= latest)];
+            _pendingLatest = candidates.Max(c => Microseconds(_eventTime(c.Item)));
         }
 
         var stored = toLookUp.Count == 0 ? [] : StoredAmong(connection, toLookUp);
         var fresh = new List<TRow>(candidates.Count);
-        freshKeys = new List<(string, DateTime)>(candidates.Count);
+        freshKeys = new List<string>(candidates.Count);
         foreach (var (key, item) in candidates)
         {
             if (stored.Contains(key))
             {
                 // Stored long ago: remember it, so replaying the same range again costs no query.
-                _recent.Add(key, TimeOf(item));
+                _recent.Add(key);
             }
             else
             {
                 fresh.Add(item);
-                freshKeys.Add((key, TimeOf(item)));
+                freshKeys.Add(key);
             }
         }
 
@@ -109,16 +108,18 @@ internal sealed class KeyIndex<TRow>
     }
 
     /// <summary>Call once the rows of these keys are committed.</summary>
-    public void Remember(IEnumerable<(string Key, DateTime Time)> keys)
+    public void Remember(IEnumerable<string> keys)
     {
-        foreach (var (key, time) in keys)
+        foreach (var key in keys)
         {
-            _recent.Add(key, time);
+            _recent.Add(key);
+        }
+
+        if (_latestStored is { } latest && _pendingLatest > latest)
+        {
+            _latestStored = _pendingLatest;
         }
     }
-
-    // The row's event time at DuckDB's precision; MinValue for a table without one.
-    private DateTime TimeOf(TRow item) => _eventTime is null ? DateTime.MinValue : Microseconds(_eventTime(item));
 
     // max() of the event-time column: DuckDB reads it column-wise once per open file, not per batch.
     private DateTime LatestStored(DuckDBConnection connection)
