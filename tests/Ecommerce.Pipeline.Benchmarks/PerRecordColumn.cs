@@ -4,8 +4,8 @@ using BenchmarkDotNet.Running;
 
 namespace Ecommerce.Pipeline.Benchmarks;
 
-/// <summary>Adds ns/record and records/s columns (one benchmark operation is one batch).</summary>
-internal sealed class PerRecordColumn : IColumn
+/// <summary>Adds ns/record and records/s columns (one benchmark operation is one batch of <c>batchSize</c> records).</summary>
+internal sealed class PerRecordColumn(int batchSize) : IColumn
 {
     public string Id => nameof(PerRecordColumn);
     public string ColumnName => "ns/record | records/s";
@@ -24,7 +24,7 @@ internal sealed class PerRecordColumn : IColumn
             return "-";
         }
 
-        var nsPerRecord = stats.Mean / TransformBenchmarks.BatchSize;
+        var nsPerRecord = stats.Mean / batchSize;
         return FormattableString.Invariant($"{nsPerRecord:F0} ns | {1e9 / nsPerRecord:N0}/s");
     }
 

@@ -27,7 +27,7 @@ public class TransformBenchmarks
         {
             AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(10));
             AddDiagnoser(MemoryDiagnoser.Default);
-            AddColumn(new PerRecordColumn());
+            AddColumn(new PerRecordColumn(BatchSize));
         }
     }
 

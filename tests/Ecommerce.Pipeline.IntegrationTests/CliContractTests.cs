@@ -190,6 +190,14 @@ public sealed class CliContractTests
         Assert.Equal([10_000L, 50_000L, 100_000L, 200_000L],
             root.GetProperty("checkpoints").EnumerateArray().Select(c => c.GetProperty("rows").GetInt64()));
         Assert.True(root.GetProperty("checkpoints")[3].GetProperty("replayed_batch_ms").GetDouble() > 0);
+        // Each checkpoint's batches are read against reference batches timed in the same seconds.
+        Assert.All(root.GetProperty("checkpoints").EnumerateArray(), c =>
+        {
+            Assert.Equal(c.GetProperty("batch").GetProperty("batches").GetInt32(), c.GetProperty("reference").GetProperty("batches").GetInt32());
+            Assert.True(c.GetProperty("growth_ratio").GetDouble() > 0);
+            Assert.True(c.GetProperty("live_managed_mb").GetDouble() > 0);
+        });
+        Assert.Equal(20, root.GetProperty("empty_table").GetProperty("batches").GetInt32());
         Assert.True(root.GetProperty("reopen_ms").GetDouble() > 0);
         Assert.True(root.GetProperty("first_batch_after_reopen_ms").GetDouble() > 0);
     }

@@ -31,8 +31,8 @@ internal static class BenchCommand
     /// </summary>
     internal const int MinMessages = 4 * ThroughputBatchRecords;
 
-    /// <summary>The smallest --scale: the empty table's batch time is the mean of the first 20 batches.</summary>
-    internal const long MinScale = 20 * ScaleBench.BatchRows;
+    /// <summary>The smallest --scale: the empty table's batch time is read from the first 20 batches (median and p90).</summary>
+    internal const long MinScale = ScaleBench.Window * ScaleBench.BatchRows;
 
     public static Command Create()
     {
@@ -71,7 +71,7 @@ internal static class BenchCommand
                 if (rows < MinScale)
                 {
                     throw new UsageException(string.Create(CultureInfo.InvariantCulture,
-                        $"--scale must be at least {MinScale:N0}: the empty table's batch time is the mean of its first 20 batches of {ScaleBench.BatchRows:N0}."));
+                        $"--scale must be at least {MinScale:N0}: the empty table's batch time is read from its first 20 batches of {ScaleBench.BatchRows:N0}."));
                 }
 
                 return RunScaleAsync(rows, checkedSettings.DuckDbMemoryLimit, parse.GetValue(json), cancellationToken);
@@ -98,12 +98,12 @@ internal static class BenchCommand
                 $"bench: the DuckDB sink alone to {rows:N0} rows in {workDir.FullName}, DuckDB memory_limit {memoryLimit}"));
             var result = await ScaleBench.RunAsync(rows, Path.Combine(workDir.FullName, "scale.duckdb"), memoryLimit, Console.Error,
                 cancellationToken);
-            ScaleBench.Print(result, Console.Out);
+            ScaleBenchOutput.Print(result, Console.Out);
             if (jsonPath is not null)
             {
                 await using var stream = CreateJsonFile(jsonPath);
                 using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-                ScaleBench.WriteJson(writer, result);
+                ScaleBenchOutput.WriteJson(writer, result);
             }
 
             return ExitCodes.Success;
