@@ -1,12 +1,19 @@
+using System.Globalization;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 
 namespace Ecommerce.Pipeline.Benchmarks;
 
-/// <summary>Adds ns/record and records/s columns (one benchmark operation is one batch of <c>batchSize</c> records).</summary>
-internal sealed class PerRecordColumn(int batchSize) : IColumn
+/// <summary>
+/// Adds ns/record and records/s columns (one benchmark operation is one batch of <c>batchSize</c> records, or of the
+/// value of the benchmark parameter <c>sizeParameter</c> when the batch size is a parameter).
+/// </summary>
+internal sealed class PerRecordColumn(int batchSize, string? sizeParameter = null) : IColumn
 {
+    /// <summary>The batch size is the benchmark's parameter <paramref name="name"/>.</summary>
+    public static PerRecordColumn FromParameter(string name) => new(0, name);
+
     public string Id => nameof(PerRecordColumn);
     public string ColumnName => "ns/record | records/s";
     public bool AlwaysShow => true;
@@ -24,7 +31,8 @@ internal sealed class PerRecordColumn(int batchSize) : IColumn
             return "-";
         }
 
-        var nsPerRecord = stats.Mean / batchSize;
+        var size = sizeParameter is null ? batchSize : Convert.ToInt32(benchmarkCase.Parameters[sizeParameter], CultureInfo.InvariantCulture);
+        var nsPerRecord = stats.Mean / size;
         return FormattableString.Invariant($"{nsPerRecord:F0} ns | {1e9 / nsPerRecord:N0}/s");
     }
 

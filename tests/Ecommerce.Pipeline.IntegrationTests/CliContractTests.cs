@@ -24,6 +24,8 @@ public sealed class CliContractTests
     [InlineData("process --bootstrap-servers 127.0.0.1:9 --batch-size 0")]
     [InlineData("bench --messages many")]
     [InlineData("bench --messages 1000")]
+    [InlineData("bench --batch-records 0")]
+    [InlineData("bench --batch-records x")]
     [InlineData("process --bootstrap-servers \"\"")]
     [InlineData("process --bootstrap-servers \"  \"")]
     [InlineData("process --bootstrap-servers localhost")]
@@ -208,6 +210,15 @@ public sealed class CliContractTests
         var (code, _, stderr) = await PipelineProcess.RunAsync(["bench", "--scale", "1000"], Timeout);
         Assert.Equal(2, code);
         Assert.Contains("--scale must be at least 100,000", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bench_messages_below_four_batches_of_batch_records_is_a_usage_error()
+    {
+        var (code, stdout, stderr) = await PipelineProcess.RunAsync(["bench", "--messages", "79999", "--batch-records", "20000"], Timeout);
+        Assert.Equal(2, code);
+        Assert.Empty(stdout);
+        Assert.Contains("--messages must be at least 80,000", stderr, StringComparison.Ordinal);
     }
 
     private static string[] Split(string args) =>

@@ -22,14 +22,17 @@ namespace Ecommerce.Pipeline.Cli.Commands;
 /// </summary>
 internal static class BenchCommand
 {
-    /// <summary>Records per batch of the throughput run (the processor's default for a backlog).</summary>
-    private const int ThroughputBatchRecords = 5_000;
+    /// <summary>Records per batch of the throughput run unless --batch-records says otherwise (the processor's default for a backlog).</summary>
+    internal const int DefaultBatchRecords = 5_000;
 
     /// <summary>
-    /// The smallest --messages that measures (b): its counters move once per batch and the first batch only starts
-    /// the clock, so fewer than four full batches would leave too little (or, at one batch, nothing) to time.
+    /// The smallest --messages that measures (b), in batches: its counters move once per batch and the first batch only
+    /// starts the clock, so fewer than four full batches would leave too little (or, at one batch, nothing) to time.
     /// </summary>
-    internal const int MinMessages = 4 * ThroughputBatchRecords;
+    internal const int MinBatches = 4;
+
+    /// <summary>Bytes a batch may hold per record it may hold: 5,000 transactions are about 1.3 MB, so records cut the batch.</summary>
+    private const long BatchBytesPerRecord = 1024;
 
     /// <summary>The smallest --scale: the empty table's batch time is read from the first 20 batches (median and p90).</summary>
     internal const long MinScale = ScaleBench.Window * ScaleBench.BatchRows;
@@ -37,6 +40,9 @@ internal static class BenchCommand
     public static Command Create()
     {
         var messages = Options.Positive("--messages", "Messages for the throughput runs", 200_000);
+        var batchRecords = Options.Positive("--batch-records",
+            $"Records per batch of the throughput run (default {DefaultBatchRecords:N0}); --messages must be at least {MinBatches} times this",
+            DefaultBatchRecords);
         var json = new Option<string?>("--json") { Description = "Also write the results as JSON to this file" };
         var latencyDuration = Options.Duration("--latency-duration", "Length of each fixed-rate latency run (default 20s)");
         var rates = new Option<string>("--latency-rates") { Description = "Producer rates for the latency runs", DefaultValueFactory = _ => "833,20000" };
@@ -55,7 +61,7 @@ internal static class BenchCommand
         var bigQuery = BigQueryOptions.Create();
         var command = new Command("bench", "End-to-end benchmark on the embedded broker: raw consume vs pipeline, latency, peak RSS")
         {
-            messages, json, latencyDuration, rates, sink, scale,
+            messages, batchRecords, json, latencyDuration, rates, sink, scale,
         };
         bigQuery.AddTo(command);
         var settingOptions = new SettingOptions();
@@ -77,13 +83,14 @@ internal static class BenchCommand
                 return RunScaleAsync(rows, checkedSettings.DuckDbMemoryLimit, parse.GetValue(json), cancellationToken);
             }
 
-            if (parse.GetValue(messages) < MinMessages)
+            var perBatch = parse.GetValue(batchRecords);
+            if (parse.GetValue(messages) < (long)MinBatches * perBatch)
             {
                 throw new UsageException(string.Create(CultureInfo.InvariantCulture,
-                    $"--messages must be at least {MinMessages:N0}: the pipeline rate is timed over whole batches of {ThroughputBatchRecords:N0} after the first."));
+                    $"--messages must be at least {(long)MinBatches * perBatch:N0} ({MinBatches} × --batch-records): the pipeline rate is timed over whole batches of {perBatch:N0} after the first."));
             }
 
-            return RunAsync(parse.GetValue(messages), parse.GetValue(json), parse.GetValue(latencyDuration) ?? TimeSpan.FromSeconds(20),
+            return RunAsync(parse.GetValue(messages), perBatch, parse.GetValue(json), parse.GetValue(latencyDuration) ?? TimeSpan.FromSeconds(20),
                 ParseRates(parse.GetValue(rates)!), SettingsFor, cancellationToken);
         }));
         return command;
@@ -138,7 +145,7 @@ internal static class BenchCommand
         }
     }
 
-    private static async Task<int> RunAsync(int messages, string? jsonPath, TimeSpan latencyDuration, int[] rates,
+    private static async Task<int> RunAsync(int messages, int batchRecords, string? jsonPath, TimeSpan latencyDuration, int[] rates,
         Func<string, PipelineSettings> settingsFor, CancellationToken cancellationToken)
     {
         var err = Console.Error;
@@ -177,9 +184,9 @@ internal static class BenchCommand
             var raw = RawConsume(settings, topic, messages, cancellationToken);
             await err.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"bench: (a) raw consume {raw:N0}/s"));
 
-            var pipeline = await PipelineRate(topic, messages, SinkFor(workDir.FullName, "throughput"),
+            var pipeline = await PipelineRate(topic, messages, batchRecords, SinkFor(workDir.FullName, "throughput"),
                 loggers, cancellationToken);
-            await err.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"bench: (b) pipeline {pipeline:N0}/s"));
+            await err.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"bench: (b) pipeline {pipeline:N0}/s in batches of up to {batchRecords:N0}"));
 
             var latencies = new Dictionary<string, double[]>();
             foreach (var rate in rates)
@@ -240,7 +247,7 @@ internal static class BenchCommand
     }
 
     /// <summary>(b) The stream processor over the same messages, into a fresh DuckDB (or BigQuery), until all are stored or dead-lettered.</summary>
-    private static async Task<double> PipelineRate(string topic, int messages, PipelineSettings settings,
+    private static async Task<double> PipelineRate(string topic, int messages, int batchRecords, PipelineSettings settings,
         Microsoft.Extensions.Logging.ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var options = new StreamProcessorOptions
@@ -248,8 +255,9 @@ internal static class BenchCommand
             BootstrapServers = settings.KafkaBrokerList,
             Topic = topic,
             GroupId = "bench-pipeline-" + Guid.NewGuid().ToString("N"),
-            MaxBatchRecords = ThroughputBatchRecords,
-            MaxBatchBytes = 4 * 1024 * 1024,
+            MaxBatchRecords = batchRecords,
+            // As `process` (4 MiB), and more for bigger batches, so the byte bound never cuts a backlog's batches.
+            MaxBatchBytes = (int)Math.Min(int.MaxValue, Math.Max(4L * 1024 * 1024, batchRecords * BatchBytesPerRecord)),
         };
         await using var runtime = await PipelineRuntime.StartAsync(settings, options, loggers, cancellationToken);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
