@@ -108,9 +108,8 @@ public static class PipelineFactory
                 WatermarkTrust = settings.BigQueryWatermarkTrust,
                 WatermarkClock = time,
             };
-            // One credential for both clients: one token, one refresh, and the same failure when the key is revoked.
-            var tokens = await StorageWriteSink.ApplicationDefaultTokensAsync(restOptions, timeout.Token).ConfigureAwait(false);
-            return await StorageWriteSink.CreateAsync(sinkOptions, writeOptions, restOptions, tokens, timeout.Token).ConfigureAwait(false);
+            // Both clients share one ADC token source (one token, one refresh, the same failure when the key is revoked).
+            return await StorageWriteSink.CreateAsync(sinkOptions, writeOptions, restOptions, timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {

@@ -113,7 +113,7 @@ public sealed class StorageWriteSink : ITransactionSink, IPartitionAwareSink
     /// token anyway, and a host without credentials fails here, naming them); otherwise on the first call that needs
     /// it, and again after a failed lookup.
     /// </summary>
-    public static async Task<SharedAccessTokens> ApplicationDefaultTokensAsync(BigQueryClientOptions restOptions,
+    private static async Task<SharedAccessTokens> ApplicationDefaultTokensAsync(BigQueryClientOptions restOptions,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(restOptions);
